@@ -1,0 +1,61 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
+
+let package = Package(
+    name: "Mohur",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "mohur", targets: ["mohur"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.3.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        // C system libraries: module maps only.
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto",
+                       providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CP11Kit", pkgConfig: "p11-kit-1",
+                       providers: [.apt(["libp11-kit-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3",
+                       providers: [.apt(["libsqlite3-dev"])]),
+        // One-line C wrappers for the OpenSSL macros Swift cannot import.
+        .target(name: "COpenSSLShims", dependencies: ["COpenSSL"]),
+
+        // Swift modules, bottom to top.
+        .target(name: "OpenSSLKit", dependencies: [
+            "COpenSSL", "COpenSSLShims",
+            .product(name: "SwiftASN1", package: "swift-asn1"),
+        ], swiftSettings: strict),
+        .target(name: "MohurCore", dependencies: [
+            "OpenSSLKit",
+            .product(name: "SwiftASN1", package: "swift-asn1"),
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: strict),
+        .target(name: "HSM", dependencies: ["CP11Kit", "OpenSSLKit", "MohurCore"], swiftSettings: strict),
+        .target(name: "Storage", dependencies: ["CSQLite", "MohurCore"], swiftSettings: strict),
+        .target(name: "CA", dependencies: [
+            "OpenSSLKit", "MohurCore", "HSM", "Storage",
+            .product(name: "SwiftASN1", package: "swift-asn1"),
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: strict),
+        .executableTarget(name: "mohur", dependencies: [
+            "CA", "HSM", "Storage", "MohurCore", "OpenSSLKit",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: strict),
+        .executableTarget(name: "mohur-bench", dependencies: [
+            "CA", "HSM", "MohurCore", "OpenSSLKit",
+        ], path: "Benchmarks/mohur-bench", swiftSettings: strict),
+
+        .target(name: "MohurTestSupport", path: "Tests/MohurTestSupport", swiftSettings: strict),
+        .testTarget(name: "OpenSSLKitTests", dependencies: ["OpenSSLKit", "MohurCore", "MohurTestSupport"], swiftSettings: strict),
+        .testTarget(name: "HSMTests", dependencies: ["HSM", "OpenSSLKit", "MohurCore", "MohurTestSupport"], swiftSettings: strict),
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "MohurCore", "MohurTestSupport"], swiftSettings: strict),
+        .testTarget(name: "CATests", dependencies: ["CA", "HSM", "Storage", "OpenSSLKit", "MohurCore", "MohurTestSupport"], swiftSettings: strict),
+        .testTarget(name: "mohurTests", dependencies: ["MohurCore", "OpenSSLKit", "MohurTestSupport"], swiftSettings: strict),
+    ]
+)

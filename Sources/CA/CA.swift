@@ -1,0 +1,1 @@
+/// Certificate authorities of the four IAMAS levels.

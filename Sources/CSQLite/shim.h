@@ -1,0 +1,4 @@
+#ifndef MOHUR_CSQLITE_SHIM_H
+#define MOHUR_CSQLITE_SHIM_H
+#include <sqlite3.h>
+#endif

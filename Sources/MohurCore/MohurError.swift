@@ -1,0 +1,54 @@
+/// The error every Mohur module throws for its own failures: a code that maps to an exit status
+/// or HTTP status, a reason naming the input and the problem, a hint saying what to do, and
+/// the call site for the log.
+public struct MohurError: Error, Sendable, CustomStringConvertible {
+    public enum Code: String, Sendable, Codable {
+        /// The input is malformed or missing (CLI exit 2, HTTP 400).
+        case badInput
+        /// A named thing does not exist (CLI exit 2, HTTP 404).
+        case notFound
+        /// Well-formed, but the rules forbid it (CLI exit 1, HTTP 403/409).
+        case refusedByPolicy
+        /// The HSM, database or OS failed (CLI exit 3, HTTP 500/503).
+        case system
+    }
+
+    public let code: Code
+    public let reason: String
+    public let hint: String?
+    public let site: String
+
+    public init(_ code: Code, _ reason: String, hint: String? = nil, fileID: String = #fileID, line: Int = #line) {
+        self.code = code
+        self.reason = reason
+        self.hint = hint
+        self.site = "\(fileID):\(line)"
+    }
+
+    public var description: String {
+        hint.map { "\(reason) — \($0)" } ?? reason
+    }
+
+    /// Process exit status for the officer CLI: 1 refused by policy, 2 bad usage or input,
+    /// 3 system failure.
+    public var exitCode: Int32 {
+        switch code {
+        case .refusedByPolicy: 1
+        case .badInput, .notFound: 2
+        case .system: 3
+        }
+    }
+
+    public static func badInput(_ reason: String, hint: String? = nil, fileID: String = #fileID, line: Int = #line) -> MohurError {
+        MohurError(.badInput, reason, hint: hint, fileID: fileID, line: line)
+    }
+    public static func refused(_ reason: String, hint: String? = nil, fileID: String = #fileID, line: Int = #line) -> MohurError {
+        MohurError(.refusedByPolicy, reason, hint: hint, fileID: fileID, line: line)
+    }
+    public static func system(_ reason: String, hint: String? = nil, fileID: String = #fileID, line: Int = #line) -> MohurError {
+        MohurError(.system, reason, hint: hint, fileID: fileID, line: line)
+    }
+    public static func notFound(_ reason: String, hint: String? = nil, fileID: String = #fileID, line: Int = #line) -> MohurError {
+        MohurError(.notFound, reason, hint: hint, fileID: fileID, line: line)
+    }
+}

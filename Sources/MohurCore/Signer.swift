@@ -1,0 +1,22 @@
+import OpenSSLKit
+
+/// A private key that signs, wherever it lives. Implementations: PKCS#11 keys in an HSM
+/// (production) and encrypted software keys (development only, always reported as such).
+public protocol Signer: Sendable {
+    /// Where the key lives: an RFC 7512 `pkcs11:` URI or a `file:` path for software keys.
+    var keyReference: String { get }
+    /// The public half, as the key store reports it.
+    var publicKey: PublicKey { get }
+    /// Key type and size.
+    var spec: KeySpec { get }
+    /// True for keys outside an HSM; such keys are for development and say so everywhere.
+    var isSoftware: Bool { get }
+    /// Signs `message` (hashing it as the scheme says); returns the signature as X.509 and CMS
+    /// carry it (ECDSA: DER Ecdsa-Sig-Value).
+    func sign(_ message: [UInt8], scheme: SignatureScheme) throws -> [UInt8]
+}
+
+extension Signer {
+    /// The scheme this key signs with unless a profile says otherwise.
+    public var defaultScheme: SignatureScheme { SignatureScheme.default(for: spec) }
+}

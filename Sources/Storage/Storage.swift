@@ -1,0 +1,1 @@
+/// SQLite-backed state of Mohur: see Database and the repositories.
