@@ -1,1 +1,0 @@
-/// Certificate authorities of the four IAMAS levels.

@@ -1,0 +1,110 @@
+import Foundation
+import MohurCore
+import OpenSSLKit
+
+/// The certificate profiles of the four levels, read from `CA/hierarchy.json` at `mohur init`
+/// and then locked: the copy stored in the database is what every later command uses, so an
+/// edited file cannot silently change what the CAs issue.
+public struct HierarchyProfile: Codable, Sendable, Hashable {
+    public var formatVersion: Int
+    /// ISO 3166-1 alpha-2 country code for every subject (Doc 9303-12 §7.1.1: C is mandatory).
+    public var country: String
+    public var organization: String
+    public var root: LevelProfile
+    public var segment: LevelProfile
+    public var crossCertificate: CrossCertificateProfile
+    public var csca: LevelProfile
+    public var documentSigner: LevelProfile
+    public var masterListSigner: LevelProfile
+    public var deviationListSigner: LevelProfile
+
+    /// Reads and validates a profile file.
+    public static func load(path: String) throws -> HierarchyProfile {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw MohurError.notFound("profile file \(path) does not exist", hint: "run from the repository root or pass --profiles")
+        }
+        return try decode(Array(data), source: path)
+    }
+
+    /// Decodes and validates profile JSON; `source` names it in errors.
+    public static func decode(_ bytes: [UInt8], source: String) throws -> HierarchyProfile {
+        let profile: HierarchyProfile
+        do {
+            profile = try JSONDecoder().decode(HierarchyProfile.self, from: Data(bytes))
+        } catch {
+            throw MohurError.badInput("profile \(source) is not valid: \(error)")
+        }
+        try profile.validate(source: source)
+        return profile
+    }
+
+    /// Canonical JSON as stored in the database.
+    public func canonicalJSON() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
+    }
+
+    /// Enforces the Doc 9303-12 figures (8th ed., §5 and §7) that a profile could break.
+    public func validate(source: String) throws {
+        func fail(_ what: String) -> MohurError { .badInput("profile \(source): \(what)") }
+        guard formatVersion == 1 else { throw fail("formatVersion \(formatVersion) is not supported (expected 1)") }
+        guard country.count == 2, country == country.uppercased() else {
+            throw fail("country '\(country)' must be an ISO 3166-1 alpha-2 code in capitals")
+        }
+        for (name, level) in [("root", root), ("segment", segment), ("csca", csca), ("documentSigner", documentSigner),
+                              ("masterListSigner", masterListSigner), ("deviationListSigner", deviationListSigner)] {
+            guard KeySpec(name: level.key) != nil else {
+                throw fail("\(name).key '\(level.key)' is not a supported key (P-256, P-384, P-521, brainpoolP256r1/384r1/512r1, rsa2048…rsa4096)")
+            }
+        }
+        guard let cscaUsage = csca.privateKeyUsageDays, (1095...1827).contains(cscaUsage) else {
+            throw fail("csca.privateKeyUsageDays must be 3–5 years (1095–1827 days), Doc 9303-12 §5.3")
+        }
+        guard let cscaValidity = csca.validityDays, (4748...5479).contains(cscaValidity) else {
+            throw fail("csca.validityDays must be 13–15 years (4748–5479 days), Doc 9303-12 §5.3")
+        }
+        guard let cscaCRL = csca.crlNextUpdateDays, (1...90).contains(cscaCRL) else {
+            throw fail("csca.crlNextUpdateDays must be at most 90, Doc 9303-12 §7.1.3")
+        }
+        guard let dsUsage = documentSigner.privateKeyUsageDays, (1...92).contains(dsUsage) else {
+            throw fail("documentSigner.privateKeyUsageDays must be at most 3 months (92 days), Doc 9303-12 §5.3")
+        }
+        guard let years = documentSigner.documentValidityYears, (1...10).contains(years) else {
+            throw fail("documentSigner.documentValidityYears must be 1–10")
+        }
+        guard let types = documentSigner.documentTypes, !types.isEmpty,
+              types.allSatisfy({ (1...2).contains($0.count) && $0.allSatisfy { $0.isASCII && ($0.isUppercase || $0.isNumber) } }) else {
+            throw fail("documentSigner.documentTypes must list 1–2 letter document codes (e.g. \"P\", \"I\")")
+        }
+    }
+}
+
+/// One level's certificate profile. `{code}` in names is the agency code; `{generation}` the
+/// key generation number.
+public struct LevelProfile: Codable, Sendable, Hashable {
+    public var commonName: String
+    public var organization: String?
+    public var key: String
+    public var explicitECParameters: Bool?
+    public var validityDays: Int?
+    public var privateKeyUsageDays: Int?
+    public var pathLength: Int?
+    public var crlDistributionPoint: String?
+    public var crlNextUpdateDays: Int?
+    public var documentValidityYears: Int?
+    public var documentTypes: [String]?
+    public var contactEmail: String?
+
+    public var keySpec: KeySpec { KeySpec(name: key) ?? .ec(.p256) }
+    public var usesExplicitECParameters: Bool { explicitECParameters ?? false }
+}
+
+/// The bridge certificate IAMAS issues to the national PKI root (level 3).
+public struct CrossCertificateProfile: Codable, Sendable, Hashable {
+    public var validityDays: Int
+    /// pathLenConstraint on the cross certificate: how deep the national hierarchy may go.
+    public var pathLength: Int
+    /// Names the cross certificate vouches for (nameConstraints permittedSubtrees).
+    public var permittedSubtrees: [String]
+}

@@ -1,0 +1,96 @@
+import Foundation
+import MohurCore
+import OpenSSLKit
+
+/// Where CA keys are generated and found again. Each level's keys are separate objects with
+/// their own labels; nothing here ever returns private key bytes.
+public protocol KeyStore: Sendable {
+    /// "pkcs11" or "software".
+    var backend: String { get }
+    /// A one-line description for `mohur hsm status` and logs.
+    var summary: String { get }
+    /// Generates a new key pair named `label` (unique within the store).
+    func generate(_ spec: KeySpec, label: String) throws -> any Signer
+    /// Loads a key by the reference `generate` returned (`Signer.keyReference`).
+    func load(reference: String) throws -> any Signer
+}
+
+/// PKCS#11 keys on one token, loaded through p11-kit (SoftHSM2 by default, any module by path).
+public final class PKCS11KeyStore: KeyStore {
+    public let token: PKCS11Token
+    private let module: PKCS11Module
+    public var backend: String { "pkcs11" }
+
+    public init(module: PKCS11Module, token: PKCS11Token) {
+        self.module = module
+        self.token = token
+    }
+
+    /// Opens `tokenLabel` in the module at `modulePath`; PIN from the caller (env or file).
+    public static func open(modulePath: String, tokenLabel: String, pin: String) throws -> PKCS11KeyStore {
+        do {
+            let module = try PKCS11Module(path: modulePath)
+            clearOpenSSLErrors()  // SoftHSM2's C_Initialize leaves OpenSSL errors on this thread
+            let token = try module.openToken(label: tokenLabel, pin: pin)
+            return PKCS11KeyStore(module: module, token: token)
+        } catch let error as PKCS11Error {
+            throw MohurError.system("cannot open HSM token '\(tokenLabel)' in \(modulePath): \(error)",
+                                    hint: "check `mohur hsm status`, the module path and the PIN source")
+        }
+    }
+
+    public var summary: String {
+        "PKCS#11 token '\(token.info.label)' (\(token.info.manufacturer) \(token.info.model), serial \(token.info.serialNumber)) via \(module.libraryDescription)"
+    }
+
+    public func generate(_ spec: KeySpec, label: String) throws -> any Signer {
+        if try token.findPrivateKey(label: label, id: nil) != nil {
+            throw MohurError.refused("the token already holds a key labelled '\(label)'", hint: "keys are never replaced; pick a new label")
+        }
+        let p11spec: PKCS11KeySpec = switch spec {
+        case .ec(let curve): .ec(curveOID: curve.oidDER)
+        case .rsa(let bits): .rsa(bits: bits)
+        }
+        let key = try token.generateKeyPair(p11spec, label: label, id: try randomBytes(16))
+        return try PKCS11Signer(key: key, spec: spec)
+    }
+
+    public func load(reference: String) throws -> any Signer {
+        let uri: PKCS11URI
+        do { uri = try PKCS11URI(parsing: reference) } catch {
+            throw MohurError.badInput("key reference '\(reference)' is not a PKCS#11 URI: \(error)")
+        }
+        guard let key = try token.findPrivateKey(label: uri.object, id: uri.id) else {
+            throw MohurError.notFound("no private key matching \(reference) on token '\(token.info.label)'",
+                                      hint: "was the token re-initialised? `mohur hsm status` lists its keys")
+        }
+        return try PKCS11Signer(key: key, spec: nil)
+    }
+}
+
+/// Development keys as encrypted PKCS#8 files in one directory, all under one passphrase.
+public struct SoftwareKeyStore: KeyStore {
+    public let directory: String
+    private let passphrase: String
+    public var backend: String { "software" }
+    public var summary: String { "software keys in \(directory) (development only: not an HSM)" }
+
+    public init(directory: String, passphrase: String) {
+        self.directory = directory
+        self.passphrase = passphrase
+    }
+
+    public func generate(_ spec: KeySpec, label: String) throws -> any Signer {
+        guard label.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
+            throw MohurError.badInput("key label '\(label)' may hold only letters, digits, '-' and '_'")
+        }
+        return try SoftwareKeySigner.generate(spec, path: "\(directory)/\(label).p8.pem", passphrase: passphrase)
+    }
+
+    public func load(reference: String) throws -> any Signer {
+        guard reference.hasPrefix("file:") else {
+            throw MohurError.badInput("key reference '\(reference)' is not a software key (expected file:PATH)")
+        }
+        return try SoftwareKeySigner.load(path: String(reference.dropFirst(5)), passphrase: passphrase)
+    }
+}

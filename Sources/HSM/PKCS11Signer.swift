@@ -1,0 +1,85 @@
+import MohurCore
+import OpenSSLKit
+
+/// A `Signer` over a private key in a PKCS#11 token. The message is hashed in process (the
+/// token never sees more than a digest) and the token signs the digest:
+/// ECDSA with CKM_ECDSA (PKCS#11 v2.40 §2.3.6), RSA PKCS#1 v1.5 with CKM_RSA_PKCS over a
+/// DigestInfo (RFC 8017 §9.2), RSA-PSS with CKM_RSA_PKCS_PSS (§2.1.14).
+public final class PKCS11Signer: Signer {
+    public let key: PKCS11PrivateKey
+    public let publicKey: PublicKey
+    public let spec: KeySpec
+    public let keyReference: String
+    public var isSoftware: Bool { false }
+
+    init(key: PKCS11PrivateKey, spec: KeySpec?) throws {
+        self.key = key
+        self.keyReference = key.uri.description
+        switch key.publicKey {
+        case .ec(let parameters, let point):
+            guard let curve = Curve.allCases.first(where: { $0.oidDER == parameters }) else {
+                throw MohurError.badInput("key '\(key.label)' uses EC parameters Mohur does not support")
+            }
+            self.publicKey = try PublicKey(curve: curve, point: point)
+            self.spec = spec ?? .ec(curve)
+        case .rsa(let modulus, let exponent):
+            self.publicKey = try PublicKey(rsaModulus: modulus, exponent: exponent)
+            self.spec = spec ?? .rsa(bits: publicKey.bits)
+        }
+    }
+
+    public func sign(_ message: [UInt8], scheme: SignatureScheme) throws -> [UInt8] {
+        let digest = try Digest.hash(scheme.digest, message)
+        return try signDigest(digest, scheme: scheme)
+    }
+
+    /// Signs a precomputed digest (used by CMS, which hashes the signed attributes itself).
+    public func signDigest(_ digest: [UInt8], scheme: SignatureScheme) throws -> [UInt8] {
+        switch (scheme, spec) {
+        case (.ecdsa, .ec):
+            return try ECDSASignature.der(fromRaw: try key.sign(.ecdsa, digest))
+        case (.rsaPKCS1v15(let d), .rsa):
+            return try key.sign(.rsaPKCS1, DigestInfo.prefix(d) + digest)
+        case (.rsaPSS(let d), .rsa):
+            return try key.sign(.rsaPSS(hash: PKCS11Hash(d), saltLength: d.outputLength), digest)
+        default:
+            throw MohurError.badInput("key '\(key.label)' (\(spec)) cannot sign with \(scheme)")
+        }
+    }
+}
+
+extension PKCS11Hash {
+    init(_ digest: DigestAlgorithm) {
+        switch digest {
+        case .sha1: self = .sha1
+        case .sha224: self = .sha224
+        case .sha256: self = .sha256
+        case .sha384: self = .sha384
+        case .sha512: self = .sha512
+        }
+    }
+}
+
+/// DER prefixes of DigestInfo ::= SEQUENCE { AlgorithmIdentifier (with NULL), OCTET STRING }
+/// for each hash (RFC 8017 §9.2 note 1).
+enum DigestInfo {
+    static func prefix(_ digest: DigestAlgorithm) -> [UInt8] {
+        let oid: [UInt8] = digest.oidContent
+        let length = UInt8(digest.outputLength)
+        let algorithm: [UInt8] = [0x30, UInt8(oid.count + 4), 0x06, UInt8(oid.count)] + oid + [0x05, 0x00]
+        return [0x30, UInt8(algorithm.count + 2) + length] + algorithm + [0x04, length]
+    }
+}
+
+extension DigestAlgorithm {
+    /// Content octets of the hash OID.
+    var oidContent: [UInt8] {
+        switch self {
+        case .sha1: [0x2b, 0x0e, 0x03, 0x02, 0x1a]
+        case .sha224: [0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x04]
+        case .sha256: [0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01]
+        case .sha384: [0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02]
+        case .sha512: [0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03]
+        }
+    }
+}

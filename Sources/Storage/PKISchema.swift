@@ -1,0 +1,68 @@
+/// The schema of the PKI state, as ordered migrations. A migration, once released, is never
+/// edited: changes come as new versions.
+public enum PKISchema {
+    public static let migrations: [Migration] = [
+        Migration(version: 1, name: "pki", sql: """
+            CREATE TABLE settings (
+                key TEXT PRIMARY KEY,
+                value TEXT NOT NULL
+            );
+            -- Key references only: private key material never enters this database.
+            CREATE TABLE keys (
+                ref TEXT PRIMARY KEY,
+                label TEXT NOT NULL,
+                spec TEXT NOT NULL,
+                backend TEXT NOT NULL CHECK (backend IN ('pkcs11', 'software')),
+                public_key BLOB NOT NULL,
+                created_at INTEGER NOT NULL
+            );
+            CREATE TABLE certificates (
+                id INTEGER PRIMARY KEY,
+                serial TEXT NOT NULL,
+                issuer TEXT NOT NULL,
+                issuer_authority TEXT,
+                subject TEXT NOT NULL,
+                role TEXT NOT NULL,
+                der BLOB NOT NULL,
+                fingerprint TEXT NOT NULL UNIQUE,
+                ski TEXT,
+                aki TEXT,
+                not_before INTEGER NOT NULL,
+                not_after INTEGER NOT NULL,
+                key_usage_not_before INTEGER,
+                key_usage_not_after INTEGER,
+                key_ref TEXT REFERENCES keys(ref),
+                issued_at INTEGER NOT NULL,
+                CONSTRAINT unique_serial_per_issuer UNIQUE (issuer, serial)
+            );
+            CREATE INDEX certificates_by_issuer_authority ON certificates(issuer_authority);
+            CREATE INDEX certificates_by_ski ON certificates(ski);
+            CREATE TABLE authorities (
+                name TEXT PRIMARY KEY,
+                role TEXT NOT NULL,
+                level INTEGER NOT NULL CHECK (level BETWEEN 1 AND 4),
+                agency TEXT,
+                key_ref TEXT NOT NULL REFERENCES keys(ref),
+                certificate_id INTEGER NOT NULL REFERENCES certificates(id),
+                status TEXT NOT NULL CHECK (status IN ('active', 'retired')),
+                generation INTEGER NOT NULL,
+                crl_number INTEGER NOT NULL DEFAULT 0,
+                created_at INTEGER NOT NULL
+            );
+            CREATE TABLE revocations (
+                certificate_id INTEGER PRIMARY KEY REFERENCES certificates(id),
+                reason TEXT NOT NULL,
+                revoked_at INTEGER NOT NULL,
+                recorded_at INTEGER NOT NULL
+            );
+            CREATE TABLE crls (
+                authority TEXT NOT NULL REFERENCES authorities(name),
+                crl_number INTEGER NOT NULL,
+                this_update INTEGER NOT NULL,
+                next_update INTEGER NOT NULL,
+                der BLOB NOT NULL,
+                PRIMARY KEY (authority, crl_number)
+            );
+            """),
+    ]
+}

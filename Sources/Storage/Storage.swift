@@ -1,1 +1,0 @@
-/// SQLite-backed state of Mohur: see Database and the repositories.
