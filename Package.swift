@@ -35,6 +35,7 @@ let package = Package(
             .product(name: "SwiftASN1", package: "swift-asn1"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
+        .target(name: "LDS", dependencies: [.product(name: "SwiftASN1", package: "swift-asn1")], swiftSettings: strict),
         .target(name: "HSM", dependencies: ["CP11Kit", "OpenSSLKit", "MohurCore"], swiftSettings: strict),
         .target(name: "Storage", dependencies: ["CSQLite", "MohurCore"], swiftSettings: strict),
         .target(name: "CA", dependencies: [
@@ -56,6 +57,7 @@ let package = Package(
         .testTarget(name: "HSMTests", dependencies: ["HSM", "OpenSSLKit", "MohurCore", "MohurTestSupport"], swiftSettings: strict),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "MohurCore", "MohurTestSupport"], swiftSettings: strict),
         .testTarget(name: "CATests", dependencies: ["CA", "HSM", "Storage", "OpenSSLKit", "MohurCore", "MohurTestSupport"], swiftSettings: strict),
+        .testTarget(name: "LDSTests", dependencies: ["LDS", .product(name: "SwiftASN1", package: "swift-asn1")], swiftSettings: strict),
         .testTarget(name: "mohurTests", dependencies: ["MohurCore", "OpenSSLKit", "MohurTestSupport"], swiftSettings: strict),
     ]
 )

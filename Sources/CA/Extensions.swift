@@ -52,7 +52,7 @@ public enum Extensions {
     /// authorityKeyIdentifier with keyIdentifier only (§4.2.1.1), as 9303-12 profiles it.
     public static func authorityKeyIdentifier(_ identifier: [UInt8]) throws -> CertificateExtension {
         try make(OID.authorityKeyIdentifier, critical: false) { s in
-            try s.appendConstructedNode(identifier: .sequence) { a in
+            s.appendConstructedNode(identifier: .sequence) { a in
                 a.appendPrimitiveNode(identifier: ASN1Identifier(tagWithNumber: 0, tagClass: .contextSpecific)) {
                     $0.append(contentsOf: identifier)
                 }
@@ -72,11 +72,11 @@ public enum Extensions {
     /// cRLDistributionPoints with one fullName URI per point (§4.2.1.13).
     public static func crlDistributionPoints(_ uris: [String]) throws -> CertificateExtension {
         try make(OID.crlDistributionPoints, critical: false) { s in
-            try s.appendConstructedNode(identifier: .sequence) { points in
+            s.appendConstructedNode(identifier: .sequence) { points in
                 for uri in uris {
-                    try points.appendConstructedNode(identifier: .sequence) { point in
-                        try point.appendConstructedNode(identifier: tag(0)) { name in
-                            try name.appendConstructedNode(identifier: tag(0)) { full in
+                    points.appendConstructedNode(identifier: .sequence) { point in
+                        point.appendConstructedNode(identifier: tag(0)) { name in
+                            name.appendConstructedNode(identifier: tag(0)) { full in
                                 full.appendPrimitiveNode(identifier: ASN1Identifier(tagWithNumber: 6, tagClass: .contextSpecific)) {
                                     $0.append(contentsOf: Array(uri.utf8))
                                 }
@@ -94,8 +94,8 @@ public enum Extensions {
     public static func privateKeyUsagePeriod(notBefore: Date, notAfter: Date) throws -> CertificateExtension {
         try make(OID.privateKeyUsagePeriod, critical: false) { s in
             try s.appendConstructedNode(identifier: .sequence) { p in
-                try p.serialize(try generalizedTime(notBefore), withIdentifier: tag(0))
-                try p.serialize(try generalizedTime(notAfter), withIdentifier: tag(1))
+                try p.serializeOptionalImplicitlyTagged(try generalizedTime(notBefore), withIdentifier: tag(0))
+                try p.serializeOptionalImplicitlyTagged(try generalizedTime(notAfter), withIdentifier: tag(1))
             }
         }
     }
@@ -116,11 +116,11 @@ public enum Extensions {
     /// the bridge certificate to the national PKI so that it vouches only for IAMAS names.
     public static func nameConstraints(permittedDirectoryNames: [[UInt8]]) throws -> CertificateExtension {
         try make(OID.nameConstraints, critical: true) { s in
-            try s.appendConstructedNode(identifier: .sequence) { n in
-                try n.appendConstructedNode(identifier: tag(0)) { permitted in
+            s.appendConstructedNode(identifier: .sequence) { n in
+                n.appendConstructedNode(identifier: tag(0)) { permitted in
                     for name in permittedDirectoryNames {
-                        try permitted.appendConstructedNode(identifier: .sequence) { subtree in
-                            try subtree.appendConstructedNode(identifier: tag(4)) { $0.serializeRawBytes(name) }
+                        permitted.appendConstructedNode(identifier: .sequence) { subtree in
+                            subtree.appendConstructedNode(identifier: tag(4)) { $0.serializeRawBytes(name) }
                         }
                     }
                 }
@@ -143,7 +143,7 @@ public enum Extensions {
     /// and DS certificates to name a contact this way.
     public static func alternativeName(email: String, issuer: Bool) throws -> CertificateExtension {
         try make(issuer ? OID.issuerAltName : OID.subjectAltName, critical: false) { s in
-            try s.appendConstructedNode(identifier: .sequence) { names in
+            s.appendConstructedNode(identifier: .sequence) { names in
                 names.appendPrimitiveNode(identifier: ASN1Identifier(tagWithNumber: 1, tagClass: .contextSpecific)) {
                     $0.append(contentsOf: Array(email.utf8))
                 }

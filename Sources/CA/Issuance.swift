@@ -58,7 +58,7 @@ extension PKI {
             subject: certificate.subject.description, role: request.role.rawValue, der: certificate.derEncoded,
             fingerprint: Digest.hex(certificate.fingerprintSHA256), ski: Digest.hex(ski), aki: Digest.hex(aki),
             notBefore: certificate.notBefore, notAfter: certificate.notAfter,
-            keyUsageNotBefore: request.keyUsagePeriod?.notBefore, keyUsageNotAfter: request.keyUsagePeriod?.notAfter,
+            keyUsageNotBefore: request.keyUsagePeriod?.notBefore.wholeSeconds, keyUsageNotAfter: request.keyUsagePeriod?.notAfter.wholeSeconds,
             keyRef: request.keyRef, issuedAt: clock.now())
         record.id = try repository.insertCertificate(record)
         return (record, certificate)
@@ -107,4 +107,6 @@ extension PKI {
 
 extension Date {
     func adding(days: Int) -> Date { addingTimeInterval(TimeInterval(days) * 86_400) }
+    /// Certificates carry whole seconds (RFC 5280 §4.1.2.5); records match them.
+    var wholeSeconds: Date { Date(timeIntervalSince1970: timeIntervalSince1970.rounded(.down)) }
 }

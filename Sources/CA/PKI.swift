@@ -1,4 +1,5 @@
 import Foundation
+import HSM
 import MohurCore
 import OpenSSLKit
 import Storage

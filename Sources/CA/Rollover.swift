@@ -62,11 +62,13 @@ extension PKI {
         for record in signers {
             let view = try authority(named: record.name)
             let certificate = try Certificate(derEncoded: view.certificate.der)
-            if let end = view.certificate.keyUsageNotAfter, now > end {
+            // The certificate's PrivateKeyUsagePeriod is authoritative (whole seconds).
+            let period = try certificate.extension(OID.privateKeyUsagePeriod).map { try Extensions.decodePrivateKeyUsagePeriod($0.value) }
+            if let end = period?.notAfter, now > end {
                 reasons.append("\(record.name)'s private key usage period ended \(Self.day(end))")
                 continue
             }
-            if let start = view.certificate.keyUsageNotBefore, now < start {
+            if let start = period?.notBefore, now < start {
                 reasons.append("\(record.name)'s private key usage period starts \(Self.day(start))")
                 continue
             }

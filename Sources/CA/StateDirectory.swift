@@ -18,6 +18,16 @@ public struct KeyStoreConfiguration: Codable, Sendable, Hashable {
     public var softHSMConfig: String?
     /// Directory of software keys (development only).
     public var keyDirectory: String?
+
+    public init(backend: Backend, modulePath: String? = nil, tokenLabel: String? = nil, pinFile: String? = nil,
+                softHSMConfig: String? = nil, keyDirectory: String? = nil) {
+        self.backend = backend
+        self.modulePath = modulePath
+        self.tokenLabel = tokenLabel
+        self.pinFile = pinFile
+        self.softHSMConfig = softHSMConfig
+        self.keyDirectory = keyDirectory
+    }
 }
 
 /// The state directory: `mohur.sqlite`, `config.json`, and for the embedded default a
@@ -59,10 +69,9 @@ public struct StateDirectory: Sendable {
         try writeSecret(soPinFile, soPin + "\n")
         setenv("SOFTHSM2_CONF", conf, 1)
         do {
-            let module = try PKCS11Module(path: Self.defaultSoftHSMModule)
-            clearOpenSSLErrors()
+            let module = try PKCS11Modules.module(path: Self.defaultSoftHSMModule)
             _ = try module.initializeToken(label: Self.defaultTokenLabel, soPIN: soPin, userPIN: pin)
-        } catch let error as PKCS11Error {
+        } catch {
             throw MohurError.system("cannot create the development SoftHSM2 token: \(error)",
                                     hint: "is softhsm2 installed (`make run` installs it)?")
         }
@@ -97,7 +106,7 @@ public struct StateDirectory: Sendable {
     }
 
     public func openRepository() throws -> PKIRepository {
-        do { return try PKIRepository(database: try Database(path: databasePath)) } catch let error as StorageError {
+        do { return try PKIRepository(database: try Database(path: databasePath)) } catch {
             throw MohurError.system("cannot open the database \(databasePath): \(error)")
         }
     }

@@ -1,6 +1,7 @@
 import Foundation
 import MohurCore
 import OpenSSLKit
+import Synchronization
 
 /// Where CA keys are generated and found again. Each level's keys are separate objects with
 /// their own labels; nothing here ever returns private key bytes.
@@ -20,6 +21,11 @@ public final class PKCS11KeyStore: KeyStore {
     public let token: PKCS11Token
     private let module: PKCS11Module
     public var backend: String { "pkcs11" }
+    /// Object management (generation, lookup) is serialised per token: SoftHSM2's file object
+    /// store answers CKR_GENERAL_ERROR / CKR_OPERATION_ACTIVE when C_FindObjects races
+    /// C_GenerateKeyPair on other sessions. These are ceremony-rate operations; signing, the
+    /// hot path, stays parallel on pooled sessions.
+    private let management = Mutex(())
 
     public init(module: PKCS11Module, token: PKCS11Token) {
         self.module = module
@@ -29,11 +35,10 @@ public final class PKCS11KeyStore: KeyStore {
     /// Opens `tokenLabel` in the module at `modulePath`; PIN from the caller (env or file).
     public static func open(modulePath: String, tokenLabel: String, pin: String) throws -> PKCS11KeyStore {
         do {
-            let module = try PKCS11Module(path: modulePath)
-            clearOpenSSLErrors()  // SoftHSM2's C_Initialize leaves OpenSSL errors on this thread
+            let module = try PKCS11Modules.module(path: modulePath)
             let token = try module.openToken(label: tokenLabel, pin: pin)
             return PKCS11KeyStore(module: module, token: token)
-        } catch let error as PKCS11Error {
+        } catch {
             throw MohurError.system("cannot open HSM token '\(tokenLabel)' in \(modulePath): \(error)",
                                     hint: "check `mohur hsm status`, the module path and the PIN source")
         }
@@ -44,6 +49,10 @@ public final class PKCS11KeyStore: KeyStore {
     }
 
     public func generate(_ spec: KeySpec, label: String) throws -> any Signer {
+        try management.withLock { _ in try generateLocked(spec, label: label) }
+    }
+
+    private func generateLocked(_ spec: KeySpec, label: String) throws -> any Signer {
         if try token.findPrivateKey(label: label, id: nil) != nil {
             throw MohurError.refused("the token already holds a key labelled '\(label)'", hint: "keys are never replaced; pick a new label")
         }
@@ -60,11 +69,28 @@ public final class PKCS11KeyStore: KeyStore {
         do { uri = try PKCS11URI(parsing: reference) } catch {
             throw MohurError.badInput("key reference '\(reference)' is not a PKCS#11 URI: \(error)")
         }
-        guard let key = try token.findPrivateKey(label: uri.object, id: uri.id) else {
+        guard let key = try management.withLock({ _ in try token.findPrivateKey(label: uri.object, id: uri.id) }) else {
             throw MohurError.notFound("no private key matching \(reference) on token '\(token.info.label)'",
                                       hint: "was the token re-initialised? `mohur hsm status` lists its keys")
         }
         return try PKCS11Signer(key: key, spec: nil)
+    }
+}
+
+/// One loaded module per library path for the whole process. A PKCS#11 library is initialised
+/// once per process (v2.40 §5.4: a second C_Initialize answers CKR_CRYPTOKI_ALREADY_INITIALIZED),
+/// and releasing a second handle to it would C_Finalize the library under every other user.
+public enum PKCS11Modules {
+    private static let loaded = Mutex<[String: PKCS11Module]>([:])
+
+    public static func module(path: String) throws(PKCS11Error) -> PKCS11Module {
+        try loaded.withLock { modules throws(PKCS11Error) -> PKCS11Module in
+            if let module = modules[path] { return module }
+            let module = try PKCS11Module(path: path)
+            clearOpenSSLErrors()  // SoftHSM2's C_Initialize leaves OpenSSL errors on this thread
+            modules[path] = module
+            return module
+        }
     }
 }
 

@@ -1,0 +1,116 @@
+import Foundation
+import MohurTestSupport
+import OpenSSLKit
+import Testing
+
+/// Drives the built `mohur` binary as an officer would, each run in its own process (and so
+/// with its own SoftHSM2 token under a temporary state directory).
+@Suite("mohur officer CLI", .serialized)
+struct CLITests {
+    static var binary: String {
+        get throws {
+            let candidates = [
+                URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("mohur").path,
+                Vectors.repositoryRoot.appendingPathComponent(".build/debug/mohur").path,
+            ]
+            guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+                throw TestFailure("the mohur binary was not built (looked in \(candidates)); run `swift build` first")
+            }
+            return found
+        }
+    }
+
+    let state: TemporaryDirectory
+
+    init() throws { state = try TemporaryDirectory("mohur-cli") }
+
+    @discardableResult
+    func mohur(_ arguments: [String]) throws -> ProcessResult {
+        let root = Vectors.repositoryRoot.path
+        return try run(try Self.binary, arguments + ["--state", state.path("s"), "--profiles", "\(root)/CA/hierarchy.json",
+                                                    "--access-matrix", "\(root)/CA/agency-access.tsv"],
+                       environment: ["MOHUR_HSM_PIN": ""])
+    }
+
+    func json(_ result: ProcessResult) throws -> Any {
+        try JSONSerialization.jsonObject(with: Data(result.stdout.utf8))
+    }
+
+    @Test("init creates the hierarchy in a SoftHSM2 token, a second init reuses it, and hsm status shows non-extractable keys")
+    func initAndReuse() throws {
+        let first = try mohur(["init"])
+        #expect(first.status == 0, "\(first.output)")
+        #expect(first.stdout.contains("Created the IAMAS hierarchy"))
+        #expect(first.stdout.contains("IAMAS Central Root CA") && first.stdout.contains("segment-MIA") && first.stdout.contains("csca-1"))
+        let second = try mohur(["init"])
+        #expect(second.status == 0 && second.stdout.contains("Reusing existing state"), "\(second.output)")
+        let list = try json(try mohur(["ca", "list", "--json"])) as? [[String: Any]]
+        #expect(list?.count == 20)
+        let status = try mohur(["hsm", "status", "--json"])
+        #expect(status.status == 0, "\(status.output)")
+        let keys = (try json(status) as? [String: Any])?["keys"] as? [[String: Any]] ?? []
+        #expect(keys.count == 20)
+        #expect(keys.allSatisfy { $0["extractable"] as? Bool == false && $0["sensitive"] as? Bool == true && $0["present"] as? Bool == true })
+        // The PIN never reaches the database.
+        let pin = try String(contentsOfFile: state.path("s/dev-user-pin"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let db = try Data(contentsOf: URL(fileURLWithPath: state.path("s/mohur.sqlite")))
+        #expect(db.range(of: Data(pin.utf8)) == nil)
+    }
+
+    @Test("export, revoke and CRL issue work end to end; openssl accepts the exported chain and the CRL")
+    func exportRevokeCRL() throws {
+        try mohur(["init"])
+        let chain = state.path("segment-chain.pem")
+        #expect(try mohur(["ca", "export", "segment-MFA", "--chain", "--out", chain]).status == 0)
+        let split = try Certificate.parseAllPEM(Array(try Data(contentsOf: URL(fileURLWithPath: chain))))
+        #expect(split.count == 2)
+        let rootPEM = try state.write("root.pem", try split[1].pem())
+        let leafPEM = try state.write("leaf.pem", try split[0].pem())
+        #expect(try openssl(["verify", "-CAfile", rootPEM, leafPEM]).status == 0)
+
+        let ds = (try json(try mohur(["ca", "show", "ds-1", "--json"])) as? [String: Any])?["certificate"] as? [String: Any]
+        let serial = try #require(ds?["serial"] as? String)
+        let revoke = try mohur(["cert", "revoke", serial, "--reason", "keyCompromise"])
+        #expect(revoke.status == 0, "\(revoke.output)")
+        let again = try mohur(["cert", "revoke", serial, "--reason", "keyCompromise"])
+        #expect(again.status == 1 && again.stderr.contains("already revoked"), "\(again.output)")
+        let crlPath = state.path("csca.crl")
+        let crl = try mohur(["crl", "issue", "--ca", "csca-1", "--out", crlPath])
+        #expect(crl.status == 0, "\(crl.output)")
+        let cscaPEM = state.path("csca.pem")
+        #expect(try mohur(["ca", "export", "csca-1", "--out", cscaPEM]).status == 0)
+        let check = try openssl(["crl", "-in", crlPath, "-CAfile", cscaPEM, "-noout", "-text"])
+        #expect(check.output.contains("verify OK") && check.output.uppercased().contains(serial.uppercased()), "\(check.output)")
+        let tooSoon = try mohur(["crl", "issue", "--ca", "csca-1"])
+        #expect(tooSoon.status == 1 && tooSoon.stderr.contains("48 hours"), "\(tooSoon.output)")
+    }
+
+    @Test("rollover and rotation through the CLI; bad input exits 2 naming the input")
+    func rolloverRotateAndErrors() throws {
+        try mohur(["init"])
+        let link = state.path("link.pem")
+        let rollover = try mohur(["csca", "rollover", "--link-out", link])
+        #expect(rollover.status == 0 && rollover.stdout.contains("csca-2"), "\(rollover.output)")
+        let rotate = try mohur(["ds", "rotate", "--json"])
+        #expect(rotate.status == 0, "\(rotate.output)")
+        #expect(try mohur(["ds", "status", "--doc-type", "P"]).stdout.contains("ds-2"))
+        let unknown = try mohur(["ca", "show", "nosuch"])
+        #expect(unknown.status == 2 && unknown.stderr.contains("nosuch"), "\(unknown.output)")
+        let missing = try mohur(["cert", "issue", "--ca", "csca-2", "--role", "document-signer", "--csr", "/nonexistent.csr"])
+        #expect(missing.status == 2 && missing.stderr.contains("/nonexistent.csr"), "\(missing.output)")
+        let badRole = try mohur(["cert", "issue", "--ca", "csca-2", "--role", "emperor", "--csr", "x"])
+        #expect(badRole.status == 2, "\(badRole.output)")
+        let garbage = try state.write("garbage.csr", "not a request")
+        let bad = try mohur(["cert", "issue", "--ca", "csca-2", "--role", "document-signer", "--csr", garbage])
+        #expect(bad.status == 2, "\(bad.output)")
+    }
+
+    @Test("--help teaches the commands and exit codes")
+    func help() throws {
+        let help = try run(try Self.binary, ["--help"])
+        #expect(help.status == 0)
+        for word in ["init", "ca", "cert", "crl", "csca", "ds", "hsm", "Exit status", "MOHUR_HSM_PIN"] {
+            #expect(help.stdout.contains(word), "--help lacks \(word)")
+        }
+    }
+}
