@@ -26,7 +26,7 @@ run: build
 ## Everything CI checks.
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --parallel --num-workers 2 2>&1 | tee .build/test-output.txt; exit $${PIPESTATUS[0]}
+	$(SWIFT) test --skip-build
 
 ## Benchmarks: ratios against raw OpenSSL / PKCS#11 rates measured in the same run.
 bench: deps
