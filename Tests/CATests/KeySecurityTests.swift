@@ -34,7 +34,8 @@ struct KeySecurityTests {
             let text = try openssl(["pkey", "-in", path, "-passin", "pass:test passphrase", "-text", "-noout"])
             #expect(text.status == 0, "\(text.output)")
             let secret = try privateScalar(text.stdout)
-            #expect(secret.count >= 32)
+            // A scalar may start with zero octets (1 in 256 per key), so the bound is loose.
+            #expect(secret.count >= 24, "private scalar of \(file) is implausibly short")
             #expect(!contains(database, secret), "private key of \(file) found in the database")
             #expect(!contains(database, Array(Digest.hex(secret).utf8)), "hex private key of \(file) found in the database")
             scanned += 1
