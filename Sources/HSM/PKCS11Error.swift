@@ -203,7 +203,8 @@ public struct PKCS11Error: Error, Sendable, CustomStringConvertible, Equatable {
         case 0x012:
             return "the token does not support this attribute on this object"
         case 0x020, 0x021:
-            return "the input has the wrong format or length for this mechanism (ECDSA and PSS expect a digest; RSA PKCS #1 expects a DER DigestInfo)"
+            return "the input has the wrong format or length for this mechanism"
+                + " (ECDSA and PSS expect a digest; RSA PKCS #1 expects a DER DigestInfo)"
         case 0x032, 0x0E0:
             return "the token was removed or is unreachable; check the HSM connection"
         case 0x054:

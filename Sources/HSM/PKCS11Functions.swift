@@ -9,10 +9,12 @@
 internal import CP11Kit
 
 /// Non-optional copies of the Cryptoki function pointers used by this layer.
-/// C function pointers are plain addresses; sharing them across threads is
-/// safe because the module is initialised with CKF_OS_LOCKING_OK by p11-kit
-/// (PKCS #11 v2.40 §5.4, C_Initialize; §2.5.2, applications and threads).
+/// C function pointers are plain addresses; calling them from several
+/// threads is safe because `PKCS11Module` initialises the module with
+/// CKF_OS_LOCKING_OK (PKCS #11 v2.40 §5.4, C_Initialize).
 struct PKCS11Functions: Sendable {
+    let initialize: CK_C_Initialize
+    let finalize: CK_C_Finalize
     let getInfo: CK_C_GetInfo
     let getSlotList: CK_C_GetSlotList
     let getTokenInfo: CK_C_GetTokenInfo
@@ -33,7 +35,8 @@ struct PKCS11Functions: Sendable {
 
     init(_ list: UnsafePointer<CK_FUNCTION_LIST>, path: String) throws(PKCS11Error) {
         let l = list.pointee
-        guard let getInfo = l.C_GetInfo, let getSlotList = l.C_GetSlotList,
+        guard let initialize = l.C_Initialize, let finalize = l.C_Finalize,
+              let getInfo = l.C_GetInfo, let getSlotList = l.C_GetSlotList,
               let getTokenInfo = l.C_GetTokenInfo, let initToken = l.C_InitToken,
               let initPIN = l.C_InitPIN, let openSession = l.C_OpenSession,
               let closeSession = l.C_CloseSession, let login = l.C_Login, let logout = l.C_Logout,
@@ -45,6 +48,8 @@ struct PKCS11Functions: Sendable {
             throw PKCS11Error(function: "C_GetFunctionList", rv: 0x5 /* CKR_GENERAL_ERROR */,
                               message: "the module \(path) returned an incomplete CK_FUNCTION_LIST (PKCS #11 v2.40 §5.4)")
         }
+        self.initialize = initialize
+        self.finalize = finalize
         self.getInfo = getInfo
         self.getSlotList = getSlotList
         self.getTokenInfo = getTokenInfo
@@ -67,7 +72,9 @@ struct PKCS11Functions: Sendable {
 
 /// Throws a `PKCS11Error` unless `rv` is CKR_OK.
 @inline(__always)
-func check(_ rv: CK_RV, _ function: StaticString, _ context: @autoclosure () -> String? = nil) throws(PKCS11Error) {
+func check(
+    _ rv: CK_RV, _ function: StaticString, _ context: @autoclosure () -> String? = nil
+) throws(PKCS11Error) {
     if rv != CKR_OK {
         throw PKCS11Error("\(function)", rv, context: context())
     }

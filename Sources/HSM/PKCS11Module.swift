@@ -10,12 +10,20 @@ import Synchronization
 
 /// A loaded and initialised PKCS #11 module (one `.so`).
 ///
-/// The module is loaded with `P11_KIT_MODULE_UNMANAGED`, i.e. p11-kit hands
-/// out the module's own function list and only reference-counts
-/// `C_Initialize`/`C_Finalize`, so several `PKCS11Module`s for the same path
-/// in one process share one initialisation. The module is finalised and
-/// released when the last reference (including those held by tokens and
-/// keys) goes away.
+/// The library is loaded with `p11_kit_module_load(path,
+/// P11_KIT_MODULE_UNMANAGED)`, which hands out the module's own function
+/// list. It is then initialised with `C_Initialize` and CKF_OS_LOCKING_OK
+/// (PKCS #11 v2.40 §5.4) — deliberately *not* with
+/// `p11_kit_module_initialize`, which (p11-kit 0.24) calls
+/// `C_Initialize(NULL)`: a module initialised like that may assume a single
+/// thread, and SoftHSM 2.6 then corrupts its heap under concurrent signing.
+///
+/// Several `PKCS11Module`s for the same library share one initialisation:
+/// a process-wide reference count calls `C_Finalize` when the last one is
+/// released. If something else in the process initialised the library
+/// first (CKR_CRYPTOKI_ALREADY_INITIALIZED), it is used as is and never
+/// finalised here. The module stays loaded while tokens or keys from it
+/// exist, since they hold a strong reference.
 ///
 /// - Note: SoftHSM's `C_Initialize` leaves entries on the calling thread's
 ///   OpenSSL error queue (it links OpenSSL itself). This module does not
@@ -36,34 +44,28 @@ public final class PKCS11Module: Sendable {
     let functions: PKCS11Functions
     /// Owned: released exactly once, in `deinit`. Immutable after `init`.
     private nonisolated(unsafe) let list: UnsafeMutablePointer<CK_FUNCTION_LIST>
-    /// Serialises token initialisation (slot choice + C_InitToken + re-lookup).
-    private let adminLock = Mutex(())
+    /// Serialises token initialisation (slot choice + C_InitToken + re-lookup)
+    /// process-wide: two `PKCS11Module`s for the same library must not pick
+    /// the same free slot at once.
+    private static let tokenInitialization = Mutex(())
 
-    /// Loads the module at `path` and initialises it (p11-kit passes
-    /// CKF_OS_LOCKING_OK, so the module may be used from any thread).
+    /// Loads the module at `path` and initialises it for multi-threaded use.
     public init(path: String) throws(PKCS11Error) {
         guard let list = p11_kit_module_load(path, Int32(P11_KIT_MODULE_UNMANAGED)) else {
             throw PKCS11Error(function: "p11_kit_module_load", rv: 0x1C2 /* CKR_LIBRARY_LOAD_FAILED */,
                               message: "cannot load \(path): \(PKCS11Module.p11KitMessage())")
         }
-        // C_Initialize with CKF_OS_LOCKING_OK (v2.40 §5.4): without it a module may assume a
-        // single-threaded caller, and SoftHSM2 then races between sessions (CKR_GENERAL_ERROR).
-        var arguments = CK_C_INITIALIZE_ARGS(CreateMutex: nil, DestroyMutex: nil, LockMutex: nil, UnlockMutex: nil,
-                                             flags: CK_FLAGS(CKF_OS_LOCKING_OK), pReserved: nil)
-        var rv = withUnsafeMutablePointer(to: &arguments) { list.pointee.C_Initialize?(UnsafeMutableRawPointer($0)) } ?? CKR_GENERAL_ERROR
-        if rv == CKR_CRYPTOKI_ALREADY_INITIALIZED { rv = CKR_OK }
-        guard rv == CKR_OK else {
-            let detail = PKCS11Module.p11KitMessage()
-            p11_kit_module_release(list)
-            throw PKCS11Error("C_Initialize", rv, context: "initialising \(path) failed: \(detail)")
-        }
         let functions: PKCS11Functions
         var info = CK_INFO()
         do throws(PKCS11Error) {
             functions = try PKCS11Functions(list, path: path)
-            try check(functions.getInfo(&info), "C_GetInfo")
+            try PKCS11Initialization.acquire(list, functions, path: path)
+            let rv = functions.getInfo(&info)
+            if rv != CKR_OK {
+                PKCS11Initialization.release(list, functions)
+                throw PKCS11Error("C_GetInfo", rv)
+            }
         } catch {
-            _ = list.pointee.C_Finalize?(nil)
             p11_kit_module_release(list)
             throw error
         }
@@ -77,7 +79,7 @@ public final class PKCS11Module: Sendable {
     }
 
     deinit {
-        _ = list.pointee.C_Finalize?(nil)
+        PKCS11Initialization.release(list, functions)
         p11_kit_module_release(list)
     }
 
@@ -105,7 +107,9 @@ public final class PKCS11Module: Sendable {
             var count: CK_ULONG = 0
             try check(functions.getSlotList(CK_BBOOL(CK_TRUE), nil, &count), "C_GetSlotList")
             var slots = [CK_SLOT_ID](repeating: 0, count: Int(count))
-            let rv = slots.withUnsafeMutableBufferPointer { functions.getSlotList(CK_BBOOL(CK_TRUE), $0.baseAddress, &count) }
+            let rv = slots.withUnsafeMutableBufferPointer {
+                functions.getSlotList(CK_BBOOL(CK_TRUE), $0.baseAddress, &count)
+            }
             if rv == CKR_BUFFER_TOO_SMALL { continue }
             try check(rv, "C_GetSlotList")
             return Array(slots.prefix(Int(count)))
@@ -142,7 +146,8 @@ public final class PKCS11Module: Sendable {
     private static func padded(_ label: String, _ function: String) throws(PKCS11Error) -> [UInt8] {
         guard let padded = paddedLabel(label) else {
             throw PKCS11Error(function: function, rv: 0x7 /* CKR_ARGUMENTS_BAD */,
-                              message: "token labels are at most 32 bytes of UTF-8 (CK_TOKEN_INFO.label); '\(label)' is longer")
+                              message: "token labels are at most 32 bytes of UTF-8 (CK_TOKEN_INFO.label);"
+                                  + " '\(label)' is longer")
         }
         return padded
     }
@@ -158,7 +163,7 @@ public final class PKCS11Module: Sendable {
     /// because `openToken(label:pin:)` must be unambiguous.
     public func initializeToken(label: String, soPIN: String, userPIN: String) throws(PKCS11Error) -> PKCS11TokenInfo {
         let padded = try PKCS11Module.padded(label, "C_InitToken")
-        return try adminLock.withLock { _ throws(PKCS11Error) -> PKCS11TokenInfo in
+        return try PKCS11Module.tokenInitialization.withLock { _ throws(PKCS11Error) -> PKCS11TokenInfo in
             guard try tokens(labelled: padded).isEmpty else {
                 throw PKCS11Error(function: "C_InitToken", rv: 0x7 /* CKR_ARGUMENTS_BAD */,
                                   message: "a token labelled '\(label)' already exists; choose another label")
@@ -222,5 +227,56 @@ public final class PKCS11Module: Sendable {
                                   + matches.map(\.serialNumber).joined(separator: ", ") + "); labels must be unique")
         }
         return try PKCS11Token(module: self, info: info, pin: pin)
+    }
+}
+
+/// Process-wide `C_Initialize` / `C_Finalize` reference counts per function
+/// list (PKCS #11 v2.40 §5.4: a library is initialised once per process;
+/// a second C_Initialize returns CKR_CRYPTOKI_ALREADY_INITIALIZED).
+private enum PKCS11Initialization {
+    struct Entry {
+        var references: Int
+        /// Whether this layer called C_Initialize (and so must call C_Finalize).
+        var owned: Bool
+    }
+
+    static let table = Mutex<[UInt: Entry]>([:])
+
+    static func acquire(
+        _ list: UnsafeMutablePointer<CK_FUNCTION_LIST>, _ functions: PKCS11Functions, path: String
+    ) throws(PKCS11Error) {
+        let key = UInt(bitPattern: list)
+        try table.withLock { (table: inout [UInt: Entry]) throws(PKCS11Error) in
+            if table[key] != nil {
+                table[key]?.references += 1
+                return
+            }
+            var arguments = CK_C_INITIALIZE_ARGS(
+                CreateMutex: nil, DestroyMutex: nil, LockMutex: nil, UnlockMutex: nil,
+                flags: CK_FLAGS(CKF_OS_LOCKING_OK), pReserved: nil)
+            let rv = functions.initialize(&arguments)
+            switch rv {
+            case CKR_OK:
+                table[key] = Entry(references: 1, owned: true)
+            case CKR_CRYPTOKI_ALREADY_INITIALIZED:
+                table[key] = Entry(references: 1, owned: false)
+            default:
+                throw PKCS11Error("C_Initialize", rv, context: "initialising \(path) for multi-threaded use")
+            }
+        }
+    }
+
+    static func release(_ list: UnsafeMutablePointer<CK_FUNCTION_LIST>, _ functions: PKCS11Functions) {
+        let key = UInt(bitPattern: list)
+        table.withLock { table in
+            guard var entry = table[key] else { return }
+            entry.references -= 1
+            if entry.references > 0 {
+                table[key] = entry
+                return
+            }
+            table[key] = nil
+            if entry.owned { _ = functions.finalize(nil) }
+        }
     }
 }

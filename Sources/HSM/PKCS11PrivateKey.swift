@@ -23,8 +23,11 @@ public final class PKCS11PrivateKey: Sendable, CustomStringConvertible {
     /// The token the key lives on (kept alive by the key).
     public let token: PKCS11Token
 
+    /// The module's entry points (internal for in-module extensions).
     let functions: PKCS11Functions
     /// Current object handle; replaced if the token reports it stale.
+    /// Internal (not private) for in-module extensions and for tests that
+    /// simulate a stale handle.
     let handle: Atomic<CK_OBJECT_HANDLE>
     /// Expected signature size, so C_Sign needs no size query.
     private let signatureLength: Int
@@ -103,16 +106,47 @@ public final class PKCS11PrivateKey: Sendable, CustomStringConvertible {
     ///   DER for X.509/CMS).
     /// - `.rsaPKCS1`: `data` is a DER DigestInfo.
     /// - `.rsaPSS`: `data` is the digest made with `hash`.
+    ///
+    /// The mechanism is checked against the key type before anything is sent
+    /// to the token: SoftHSM 2.6 accepts CKM_RSA_PKCS_PSS with an EC key in
+    /// C_SignInit and then crashes the process in C_Sign.
     public func sign(_ mechanism: PKCS11Mechanism, _ data: [UInt8]) throws(PKCS11Error) -> [UInt8] {
-        try token.withSession { session throws(PKCS11Error) -> [UInt8] in
+        switch mechanism {
+        case .ecdsa:
+            guard isEC else { throw mismatch("CKM_ECDSA needs an EC key") }
+        case .rsaPKCS1:
+            guard !isEC else { throw mismatch("CKM_RSA_PKCS needs an RSA key") }
+        case .rsaPSS(let hash, let saltLength):
+            guard !isEC else { throw mismatch("CKM_RSA_PKCS_PSS needs an RSA key") }
+            guard saltLength >= 0 else {
+                throw PKCS11Error("C_SignInit", CKR_MECHANISM_PARAM_INVALID,
+                                  context: "the PSS salt length must not be negative")
+            }
+            guard data.count == hash.digestLength else {
+                throw PKCS11Error("C_Sign", CKR_DATA_LEN_RANGE,
+                                  context: "CKM_RSA_PKCS_PSS signs a \(hash) digest of \(hash.digestLength) bytes,"
+                                      + " got \(data.count)")
+            }
+        }
+        return try token.withSession { session throws(PKCS11Error) -> [UInt8] in
             try withCurrentHandle(in: session) { handle throws(PKCS11Error) in
-                try check(signInit(session, handle, mechanism), "C_SignInit", "initialising a signature with key '\(label)'")
+                try check(signInit(session, handle, mechanism), "C_SignInit",
+                                "initialising a signature with key '\(label)'")
             }
             return try signData(session, data)
         }
     }
 
     // MARK: - Internals
+
+    private var isEC: Bool {
+        if case .ec = publicKey { return true }
+        return false
+    }
+
+    private func mismatch(_ what: String) -> PKCS11Error {
+        PKCS11Error("C_SignInit", CKR_KEY_TYPE_INCONSISTENT, context: "\(what); key '\(label)' is \(isEC ? "EC" : "RSA")")
+    }
 
     /// Runs `body` with the cached handle; if the token says the handle is
     /// stale (CKR_OBJECT_HANDLE_INVALID / CKR_KEY_HANDLE_INVALID), finds the
@@ -123,7 +157,7 @@ public final class PKCS11PrivateKey: Sendable, CustomStringConvertible {
         do throws(PKCS11Error) {
             return try body(handle.load(ordering: .relaxed))
         } catch where error.rv == CKR_OBJECT_HANDLE_INVALID || error.rv == CKR_KEY_HANDLE_INVALID {
-            let fresh = try token.privateKeyHandle(id: id, in: session)
+            let fresh = try token.privateKeyHandle(id: id, matching: publicKey, in: session)
             handle.store(fresh, ordering: .relaxed)
             return try body(fresh)
         }
@@ -138,8 +172,7 @@ public final class PKCS11PrivateKey: Sendable, CustomStringConvertible {
             var m = CK_MECHANISM(mechanism: CK_MECHANISM_TYPE(CKM_RSA_PKCS), pParameter: nil, ulParameterLen: 0)
             return functions.signInit(session, &m, key)
         case .rsaPSS(let hash, let saltLength):
-            guard saltLength >= 0 else { return CKR_MECHANISM_PARAM_INVALID }
-            var params = CK_RSA_PKCS_PSS_PARAMS(hashAlg: hash.mechanism, mgf: hash.mgf, sLen: CK_ULONG(saltLength))
+            var params = CK_RSA_PKCS_PSS_PARAMS(hashAlg: hash.mechanism, mgf: hash.mgf, sLen: CK_ULONG(clamping: saltLength))
             return withUnsafeMutablePointer(to: &params) { pointer in
                 var m = CK_MECHANISM(mechanism: CK_MECHANISM_TYPE(CKM_RSA_PKCS_PSS), pParameter: pointer,
                                      ulParameterLen: CK_ULONG(MemoryLayout<CK_RSA_PKCS_PSS_PARAMS>.size))

@@ -18,6 +18,10 @@ import Synchronization
 /// the token's lifetime and keeps the login alive even if pooled sessions are
 /// discarded after errors. All sessions are closed when the token is released
 /// (it is retained by every `PKCS11PrivateKey` obtained from it).
+///
+/// If the HSM drops every session (restart, failover), operations fail with
+/// CKR_SESSION_HANDLE_INVALID or CKR_USER_NOT_LOGGED_IN; the PIN is not kept,
+/// so recover by opening the token again.
 public final class PKCS11Token: Sendable {
     /// Token information captured when the token was opened.
     public let info: PKCS11TokenInfo
@@ -37,7 +41,9 @@ public final class PKCS11Token: Sendable {
         functions = module.functions
         slotID = CK_SLOT_ID(info.slotID)
         anchorSession = try PKCS11Token.openSession(functions, slotID, label: info.label)
-        let rv = withPIN(pin) { [functions, anchorSession] in functions.login(anchorSession, CK_USER_TYPE(CKU_USER), $0, $1) }
+        let rv = withPIN(pin) { [functions, anchorSession] in
+            functions.login(anchorSession, CK_USER_TYPE(CKU_USER), $0, $1)
+        }
         if rv != CKR_OK, rv != CKR_USER_ALREADY_LOGGED_IN {
             _ = functions.closeSession(anchorSession)
             throw PKCS11Error("C_Login", rv, context: "logging in to token '\(info.label)'")
@@ -193,7 +199,13 @@ public final class PKCS11Token: Sendable {
             guard handles.count == 1 else {
                 throw argumentError("C_FindObjects", "\(handles.count) private keys match; use a unique label or id")
             }
-            guard let key = try loadPrivateKey(handle, in: session) else {
+            let loaded: PKCS11PrivateKey?
+            do throws(PKCS11Error) {
+                loaded = try loadPrivateKey(handle, in: session)
+            } catch where error.rv == CKR_OBJECT_HANDLE_INVALID {
+                return nil  // deleted by another session meanwhile
+            }
+            guard let key = loaded else {
                 throw PKCS11Error("C_GetAttributeValue", CKR_KEY_TYPE_INCONSISTENT,
                                   context: "the key is not an RSA or EC key with a findable public key (CKA_ID)")
             }
@@ -210,7 +222,13 @@ public final class PKCS11Token: Sendable {
         return try withSession { session throws(PKCS11Error) -> [PKCS11PrivateKey] in
             var keys: [PKCS11PrivateKey] = []
             for handle in try functions.findObjects(in: session, matching: query) {
-                if let key = try loadPrivateKey(handle, in: session) { keys.append(key) }
+                // A key deleted by another session between the search and
+                // the read is simply no longer listed.
+                do throws(PKCS11Error) {
+                    if let key = try loadPrivateKey(handle, in: session) { keys.append(key) }
+                } catch where error.rv == CKR_OBJECT_HANDLE_INVALID {
+                    continue
+                }
             }
             return keys
         }
@@ -242,9 +260,13 @@ public final class PKCS11Token: Sendable {
 
     // MARK: - Internals
 
-    /// The handle of the unique private key with CKA_ID `id` (used to recover
-    /// from stale handles).
-    func privateKeyHandle(id: [UInt8], in session: CK_SESSION_HANDLE) throws(PKCS11Error) -> CK_OBJECT_HANDLE {
+    /// The handle of the unique private key with CKA_CLASS private and CKA_ID
+    /// `id`, used to recover from stale handles. The key must still belong to
+    /// `publicKey`: a different key that took over the CKA_ID (deleted and
+    /// regenerated) is refused rather than silently used to sign.
+    func privateKeyHandle(
+        id: [UInt8], matching publicKey: PKCS11PublicKeyMaterial, in session: CK_SESSION_HANDLE
+    ) throws(PKCS11Error) -> CK_OBJECT_HANDLE {
         var query = AttributeTemplate()
         query.add(CK_ATTRIBUTE_TYPE(CKA_CLASS), ulong: CK_ULONG(CKO_PRIVATE_KEY))
         query.add(CK_ATTRIBUTE_TYPE(CKA_ID), id)
@@ -254,10 +276,17 @@ public final class PKCS11Token: Sendable {
                               context: handles.isEmpty ? "the key is no longer on token '\(info.label)'"
                                                        : "\(handles.count) private keys share the key's CKA_ID")
         }
+        let current = try loadPrivateKey(handle, in: session)
+        guard current?.publicKey == publicKey else {
+            throw PKCS11Error("C_FindObjects", CKR_KEY_HANDLE_INVALID,
+                              context: "the private key with this CKA_ID on token '\(info.label)' is a different key now")
+        }
         return handle
     }
 
-    private func loadPrivateKey(_ handle: CK_OBJECT_HANDLE, in session: CK_SESSION_HANDLE) throws(PKCS11Error) -> PKCS11PrivateKey? {
+    private func loadPrivateKey(
+        _ handle: CK_OBJECT_HANDLE, in session: CK_SESSION_HANDLE
+    ) throws(PKCS11Error) -> PKCS11PrivateKey? {
         let values = try functions.attributes(of: handle, in: session, [
             CK_ATTRIBUTE_TYPE(CKA_LABEL), CK_ATTRIBUTE_TYPE(CKA_ID), CK_ATTRIBUTE_TYPE(CKA_KEY_TYPE),
             CK_ATTRIBUTE_TYPE(CKA_MODULUS), CK_ATTRIBUTE_TYPE(CKA_PUBLIC_EXPONENT),
@@ -283,7 +312,9 @@ public final class PKCS11Token: Sendable {
         return PKCS11PrivateKey(token: self, handle: handle, label: label, id: id, publicKey: material)
     }
 
-    func publicMaterial(ofPublicKey handle: CK_OBJECT_HANDLE, in session: CK_SESSION_HANDLE) throws(PKCS11Error) -> PKCS11PublicKeyMaterial {
+    func publicMaterial(
+        ofPublicKey handle: CK_OBJECT_HANDLE, in session: CK_SESSION_HANDLE
+    ) throws(PKCS11Error) -> PKCS11PublicKeyMaterial {
         let values = try functions.attributes(of: handle, in: session, [
             CK_ATTRIBUTE_TYPE(CKA_KEY_TYPE), CK_ATTRIBUTE_TYPE(CKA_EC_PARAMS), CK_ATTRIBUTE_TYPE(CKA_EC_POINT),
             CK_ATTRIBUTE_TYPE(CKA_MODULUS), CK_ATTRIBUTE_TYPE(CKA_PUBLIC_EXPONENT),

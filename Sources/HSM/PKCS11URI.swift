@@ -80,6 +80,13 @@ public struct PKCS11URI: Sendable, Hashable, CustomStringConvertible, CustomRefl
     /// The object classes RFC 7512 §2.3 allows for `type`.
     public static let objectTypes: Set<String> = ["public", "private", "cert", "secret-key", "data"]
 
+    /// Path and query attributes defined by RFC 7512 §2.3.
+    static let pathAttributeNames: Set<String> = [
+        "token", "manufacturer", "serial", "model", "library-manufacturer", "library-description",
+        "library-version", "object", "type", "id", "slot-id", "slot-description", "slot-manufacturer",
+    ]
+    static let queryAttributeNames: Set<String> = ["pin-source", "pin-value", "module-name", "module-path"]
+
     public init() {}
 
     /// Parses a `pkcs11:` URI. Errors name the offending attribute and byte
@@ -167,12 +174,9 @@ public struct PKCS11URI: Sendable, Hashable, CustomStringConvertible, CustomRefl
     private mutating func parsePath(_ path: ArraySlice<UInt8>) throws(PKCS11Error) {
         guard !path.isEmpty else { return }
         var seen = Set<String>()
-        for (name, raw, offset) in try PKCS11URI.split(path, separator: ";", component: "path") {
-            try PKCS11URI.validate(raw, query: false, attribute: name, offset: offset)
-            let known = ["token", "manufacturer", "serial", "model", "library-manufacturer",
-                         "library-description", "library-version", "object", "type", "id",
-                         "slot-id", "slot-description", "slot-manufacturer"]
-            guard known.contains(name) else {
+        for (name, raw) in try PKCS11URI.split(path, separator: ";", component: "path") {
+            try PKCS11URI.validate(raw, query: false, attribute: name)
+            guard PKCS11URI.pathAttributeNames.contains(name) else {
                 otherPathAttributes.append(Attribute(name: name, value: String(decoding: raw, as: UTF8.self)))
                 continue
             }
@@ -198,13 +202,15 @@ public struct PKCS11URI: Sendable, Hashable, CustomStringConvertible, CustomRefl
                 case "library-description": libraryDescription = string
                 case "library-version":
                     guard PKCS11URI.isVersion(value) else {
-                        throw PKCS11URI.failure("library-version must be 'major' or 'major.minor' in decimal (RFC 7512 §2.3)")
+                        throw PKCS11URI.failure(
+                            "library-version must be 'major' or 'major.minor' in decimal (RFC 7512 §2.3)")
                     }
                     libraryVersion = string
                 case "object": object = string
                 case "type":
                     guard PKCS11URI.objectTypes.contains(string) else {
-                        throw PKCS11URI.failure("type must be one of public, private, cert, secret-key, data (RFC 7512 §2.3)")
+                        throw PKCS11URI.failure(
+                            "type must be one of public, private, cert, secret-key, data (RFC 7512 §2.3)")
                     }
                     type = string
                 case "slot-description": slotDescription = string
@@ -217,10 +223,9 @@ public struct PKCS11URI: Sendable, Hashable, CustomStringConvertible, CustomRefl
     private mutating func parseQuery(_ query: ArraySlice<UInt8>) throws(PKCS11Error) {
         guard !query.isEmpty else { return }
         var seen = Set<String>()
-        for (name, raw, offset) in try PKCS11URI.split(query, separator: "&", component: "query") {
-            try PKCS11URI.validate(raw, query: true, attribute: name, offset: offset)
-            let known = ["pin-source", "pin-value", "module-name", "module-path"]
-            guard known.contains(name) else {
+        for (name, raw) in try PKCS11URI.split(query, separator: "&", component: "query") {
+            try PKCS11URI.validate(raw, query: true, attribute: name)
+            guard PKCS11URI.queryAttributeNames.contains(name) else {
                 otherQueryAttributes.append(Attribute(name: name, value: String(decoding: raw, as: UTF8.self)))
                 continue
             }
@@ -237,15 +242,16 @@ public struct PKCS11URI: Sendable, Hashable, CustomStringConvertible, CustomRefl
         }
     }
 
-    /// Splits a component into `name=value` pairs; returns each name, its raw
-    /// value and the value's byte offset in the whole URI.
+    /// Splits a component into `name=value` pairs; returns each name and its
+    /// raw value (a slice of the whole URI, so indices are URI byte offsets).
     private static func split(
         _ component: ArraySlice<UInt8>, separator: Unicode.Scalar, component kind: String
-    ) throws(PKCS11Error) -> [(String, ArraySlice<UInt8>, Int)] {
-        var result: [(String, ArraySlice<UInt8>, Int)] = []
+    ) throws(PKCS11Error) -> [(String, ArraySlice<UInt8>)] {
+        var result: [(String, ArraySlice<UInt8>)] = []
         for segment in component.split(separator: UInt8(ascii: separator), omittingEmptySubsequences: false) {
             guard !segment.isEmpty else {
-                throw failure("empty attribute in the \(kind) component at offset \(segment.startIndex) (stray '\(separator)')")
+                throw failure("empty attribute in the \(kind) component at offset \(segment.startIndex)"
+                              + " (stray '\(separator)')")
             }
             guard let equals = segment.firstIndex(of: UInt8(ascii: "=")) else {
                 throw failure("\(kind) attribute at offset \(segment.startIndex) has no '=' (expected name=value)")
@@ -255,7 +261,7 @@ public struct PKCS11URI: Sendable, Hashable, CustomStringConvertible, CustomRefl
             guard !nameBytes.isEmpty, nameBytes.allSatisfy({ isAlphaNumeric($0) || $0 == 0x2D || $0 == 0x5F }) else {
                 throw failure("invalid attribute name at offset \(segment.startIndex) in the \(kind) component")
             }
-            result.append((String(decoding: nameBytes, as: UTF8.self), segment[(equals + 1)...], equals + 1))
+            result.append((String(decoding: nameBytes, as: UTF8.self), segment[(equals + 1)...]))
         }
         return result
     }
@@ -263,7 +269,7 @@ public struct PKCS11URI: Sendable, Hashable, CustomStringConvertible, CustomRefl
     /// Checks that `raw` only holds characters allowed unencoded in the
     /// component (pk11-pchar / pk11-qchar) and well-formed `%XX` triplets.
     private static func validate(
-        _ raw: ArraySlice<UInt8>, query: Bool, attribute: String, offset: Int
+        _ raw: ArraySlice<UInt8>, query: Bool, attribute: String
     ) throws(PKCS11Error) {
         let secret = attribute == "pin-value"
         var index = raw.startIndex
@@ -273,15 +279,19 @@ public struct PKCS11URI: Sendable, Hashable, CustomStringConvertible, CustomRefl
                 guard index + 2 < raw.endIndex,
                       hexValue(raw[index + 1]) != nil, hexValue(raw[index + 2]) != nil
                 else {
-                    throw failure("malformed percent-encoding at offset \(index) in attribute '\(attribute)' (expected %XX)")
+                    throw failure("malformed percent-encoding at offset \(index) in attribute '\(attribute)'"
+                                  + " (expected %XX)")
                 }
                 index += 3
                 continue
             }
             guard isAllowed(byte, query: query) else {
-                let shown = (secret || byte >= 0x80) ? "a character" : "character '\(Character(Unicode.Scalar(byte)))'"
+                // Never echo any part of a PIN.
+                let printable = (0x20...0x7E).contains(byte)
+                let shown = secret || !printable ? "a character" : "character '\(Character(Unicode.Scalar(byte)))'"
                 let hint = secret ? "" : " (write it as %\(hexDigits(byte)))"
-                throw failure("\(shown) at offset \(index) in attribute '\(attribute)' must be percent-encoded\(hint) (RFC 7512 §2.3)")
+                throw failure("\(shown) at offset \(index) in attribute '\(attribute)' must be percent-encoded"
+                              + "\(hint) (RFC 7512 §2.3)")
             }
             index += 1
         }
