@@ -52,7 +52,7 @@ struct CertGroup: ParsableCommand {
             try reporting {
                 if let file {
                     let cert = try Certificate(pemOrDER: try readInput(file, what: "certificate"))
-                    print(try cert.text())
+                    if output.json { try printJSON(FileCertificateView(cert)) } else { print(try cert.text()) }
                     return
                 }
                 let records = try state.openPKI().repository.certificates(serial: serial ?? "")

@@ -40,6 +40,35 @@ struct CertificateView: Codable {
     }
 }
 
+/// JSON shape of any certificate file (`cert show --file F --json`).
+struct FileCertificateView: Codable {
+    var serial: String
+    var subject: String
+    var issuer: String
+    var notBefore: Date
+    var notAfter: Date
+    var publicKey: String
+    var signatureAlgorithm: String
+    var subjectKeyIdentifier: String?
+    var authorityKeyIdentifier: String?
+    var isCA: Bool
+    var fingerprintSHA256: String
+
+    init(_ c: Certificate) {
+        serial = c.serialHex
+        subject = c.subject.description
+        issuer = c.issuer.description
+        notBefore = c.notBefore
+        notAfter = c.notAfter
+        publicKey = (try? c.publicKey().summary) ?? "unsupported key"
+        signatureAlgorithm = c.signatureAlgorithmOID
+        subjectKeyIdentifier = c.subjectKeyIdentifier.map(Digest.hex)
+        authorityKeyIdentifier = c.authorityKeyIdentifier.map(Digest.hex)
+        isCA = c.isCA
+        fingerprintSHA256 = Digest.hex(c.fingerprintSHA256)
+    }
+}
+
 /// JSON shape of an authority.
 struct AuthorityJSON: Codable {
     var name: String
@@ -49,6 +78,8 @@ struct AuthorityJSON: Codable {
     var status: String
     var generation: Int
     var keyReference: String
+    /// True for development software keys (never an HSM key).
+    var softwareKey: Bool
     var certificate: CertificateView
 
     init(_ v: PKI.AuthorityView) {
@@ -59,6 +90,7 @@ struct AuthorityJSON: Codable {
         status = v.record.status
         generation = v.record.generation
         keyReference = v.record.keyRef
+        softwareKey = v.record.keyRef.hasPrefix("file:")
         certificate = CertificateView(v.certificate)
     }
 }
@@ -71,7 +103,8 @@ func printAuthorities(_ views: [PKI.AuthorityView]) {
         guard !rows.isEmpty else { continue }
         print("\(titles[level] ?? "L\(level)"):")
         for v in rows {
-            let status = v.record.status == "active" ? "" : " [\(v.record.status)]"
+            var status = v.record.status == "active" ? "" : " [\(v.record.status)]"
+            if v.record.keyRef.hasPrefix("file:") { status += " [software key: development only]" }
             print("  \(v.record.name.padding(toLength: 22, withPad: " ", startingAt: 0)) \(v.certificate.subject)\(status)")
             print("  \(String(repeating: " ", count: 22)) serial \(v.certificate.serial), valid \(day(v.certificate.notBefore)) → \(day(v.certificate.notAfter))"
                   + (v.certificate.keyUsageNotAfter.map { ", key use until \(day($0))" } ?? ""))
