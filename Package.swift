@@ -57,7 +57,7 @@ let package = Package(
         .testTarget(name: "HSMTests", dependencies: ["HSM", "OpenSSLKit", "MohurCore", "MohurTestSupport"], swiftSettings: strict),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "MohurCore", "MohurTestSupport"], swiftSettings: strict),
         .testTarget(name: "CATests", dependencies: ["CA", "HSM", "Storage", "OpenSSLKit", "MohurCore", "MohurTestSupport"], swiftSettings: strict),
-        .testTarget(name: "LDSTests", dependencies: ["LDS", .product(name: "SwiftASN1", package: "swift-asn1")], swiftSettings: strict),
+        .testTarget(name: "LDSTests", dependencies: ["LDS", "MohurTestSupport", .product(name: "SwiftASN1", package: "swift-asn1")], swiftSettings: strict),
         .testTarget(name: "mohurTests", dependencies: ["MohurCore", "OpenSSLKit", "MohurTestSupport"], swiftSettings: strict),
     ]
 )

@@ -15,6 +15,16 @@ public enum Vectors {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     }
 
+    /// Reads a vector file as text.
+    public static func text(_ relativePath: String) throws -> String {
+        String(decoding: try bytes(relativePath), as: UTF8.self)
+    }
+
+    /// Whether a vector file exists (for optional files beside a vector).
+    public static func exists(_ relativePath: String) -> Bool {
+        FileManager.default.fileExists(atPath: root.appendingPathComponent(relativePath).path)
+    }
+
     /// Reads a vector file or throws a message that names the missing path.
     public static func bytes(_ relativePath: String) throws -> [UInt8] {
         let url = root.appendingPathComponent(relativePath)
@@ -50,6 +60,8 @@ public final class TemporaryDirectory: @unchecked Sendable {
 /// Result of running an external program.
 public struct ProcessResult: Sendable {
     public let status: Int32
+    /// Standard output exactly as written (binary output such as digests).
+    public let stdoutData: [UInt8]
     public let stdout: String
     public let stderr: String
     public var output: String { stdout + stderr }
@@ -76,7 +88,7 @@ public func run(_ executable: String, _ arguments: [String], stdin: [UInt8]? = n
     let outData = out.fileHandleForReading.readDataToEndOfFile()
     let errData = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    return ProcessResult(status: process.terminationStatus,
+    return ProcessResult(status: process.terminationStatus, stdoutData: Array(outData),
                          stdout: String(decoding: outData, as: UTF8.self),
                          stderr: String(decoding: errData, as: UTF8.self))
 }

@@ -1,4 +1,5 @@
 import Foundation
+import MohurTestSupport
 import Testing
 @testable import Storage
 

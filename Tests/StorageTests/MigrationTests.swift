@@ -1,3 +1,4 @@
+import MohurTestSupport
 import Testing
 @testable import Storage
 

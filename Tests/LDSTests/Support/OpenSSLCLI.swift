@@ -1,4 +1,5 @@
 import Foundation
+import MohurTestSupport
 
 /// The `openssl` command line tool as an independent judge (tests only; the LDS module
 /// itself does no cryptography).
@@ -10,22 +11,11 @@ enum OpenSSLCLI {
     /// Runs `openssl` with `arguments`; returns standard output, throws on a non-zero exit.
     @discardableResult
     static func run(_ arguments: [String]) throws -> [UInt8] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["openssl"] + arguments
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw Failure(description: "openssl \(arguments.joined(separator: " ")) exited "
-                + "\(process.terminationStatus): \(errorText)")
+        let result = try MohurTestSupport.run("openssl", arguments)
+        guard result.status == 0 else {
+            throw Failure(description: "openssl \(arguments.joined(separator: " ")) exited \(result.status): \(result.stderr)")
         }
-        return Array(data)
+        return Array(result.stdoutData)
     }
 
     /// The digest of `bytes` with `algorithm` (`sha1`, `sha256`, …) as computed by `openssl dgst`.

@@ -1,47 +1,16 @@
 import Foundation
+import MohurTestSupport
 import Testing
 
-/// Access to the shared ICAO vectors in `<repo>/../shared/vectors` (or `$MOHUR_VECTORS`).
-///
-/// The vectors are never copied into the repository. If they are missing, every test that
-/// needs them fails with a message saying where they were looked for; nothing is skipped.
+/// The LDS test vectors: which shared files hold SODs, EF.COMs and data groups.
 enum Vectors {
-    struct Missing: Error, CustomStringConvertible {
-        let description: String
-    }
+    /// The vectors directory (`MOHUR_VECTORS` or `<root>/../shared/vectors`), as shared by
+    /// every test target.
+    static var directory: URL { MohurTestSupport.Vectors.root }
 
-    /// The package root: this file is `<root>/Tests/LDSTests/Support/Vectors.swift`.
-    static let packageRoot: URL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-
-    /// The vectors directory, from `MOHUR_VECTORS` or `<root>/../shared/vectors`.
-    static var directory: URL {
-        if let override = ProcessInfo.processInfo.environment["MOHUR_VECTORS"], !override.isEmpty {
-            return URL(fileURLWithPath: override, isDirectory: true)
-        }
-        return packageRoot.deletingLastPathComponent().appendingPathComponent("shared/vectors", isDirectory: true)
-    }
-
-    /// Reads a vector file by its path relative to the vectors directory.
-    static func bytes(_ relativePath: String) throws -> [UInt8] {
-        let url = directory.appendingPathComponent(relativePath)
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw Missing(description: "ICAO test vector \(relativePath) not found at \(url.path). "
-                + "Provide ../shared/vectors beside the repository or set MOHUR_VECTORS to its path.")
-        }
-        return Array(data)
-    }
-
-    /// Reads a vector file as text.
-    static func text(_ relativePath: String) throws -> String {
-        String(decoding: try bytes(relativePath), as: UTF8.self)
-    }
-
-    /// Whether a vector file exists (for the optional hash files beside SODs).
-    static func exists(_ relativePath: String) -> Bool {
-        FileManager.default.fileExists(atPath: directory.appendingPathComponent(relativePath).path)
-    }
+    static func bytes(_ relativePath: String) throws -> [UInt8] { try MohurTestSupport.Vectors.bytes(relativePath) }
+    static func text(_ relativePath: String) throws -> String { try MohurTestSupport.Vectors.text(relativePath) }
+    static func exists(_ relativePath: String) -> Bool { MohurTestSupport.Vectors.exists(relativePath) }
 
     /// Countries of `gmrtd/sod/<CC>/EF_SOD.bin`.
     static let gmrtdCountries = ["AT", "AU", "CN", "DE", "FI", "FR", "ID", "MY", "NZ", "PH", "RU", "US"]
