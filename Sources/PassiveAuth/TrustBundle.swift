@@ -30,6 +30,7 @@ public enum TrustBundle {
     }
 
     /// Writes the store at `store` as a bundle signed by `signer`, valid for `validity` seconds.
+    @discardableResult
     public static func export(_ store: TrustStore, to path: String, signer: any Signer, now: Date = Date(),
                               validity: TimeInterval = 7 * 86_400) throws -> Header {
         let snapshot = path + ".snapshot-\(UUID().uuidString)"
@@ -58,6 +59,7 @@ public enum TrustBundle {
     public static func install(_ bundle: [UInt8], stateDirectory: String, trustedKey: PublicKey,
                                now: Date = Date()) throws -> Header {
         let (header, payload) = try verify(bundle, trustedKey: trustedKey, now: now)
+        try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
         let target = TrustStore.path(inState: stateDirectory)
         if FileManager.default.fileExists(atPath: target) {
             let current = try TrustStore(database: Database(path: target))

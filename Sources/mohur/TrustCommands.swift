@@ -120,7 +120,6 @@ struct TrustGroup: ParsableCommand {
             try reporting {
                 let keyBytes = try readInput(trustedKey, what: "trusted key")
                 let key = try (try? Certificate(pemOrDER: keyBytes).publicKey()) ?? publicKey(keyBytes)
-                try FileManager.default.createDirectory(atPath: state.state, withIntermediateDirectories: true)
                 let header = try TrustBundle.install(try readInput(bundle, what: "trust bundle"), stateDirectory: state.state, trustedKey: key)
                 print("Installed the trust bundle of \(header.createdAt) (valid until \(day(header.expiresAt))).")
             }
