@@ -57,7 +57,7 @@ public struct PassiveAuthenticator: Sendable {
         switch trust.path(from: ds) {
         case .complete(let path):
             report.path = path.certificates.map(\.subject.description)
-            let steps = path.trusted.map { "\($0.kind.rawValue) \($0.certificate.subject) [\($0.sourceKind.rawValue): \(URL(fileURLWithPath: $0.sourceFile).lastPathComponent)]" }
+            let steps = path.trusted.map { "\($0.kind.rawValue) \($0.certificate.subject) [\($0.sourceKind.rawValue): \($0.sourceFile.split(separator: "/").last ?? "")]" }
             report.add(.certificationPath, .pass, "every signature verifies: DS → " + steps.joined(separator: " → "))
             checkValidity(path, signingTime: report.signingTime, at: checkTime, into: &report)
             checkRevocation(ds, issuer: path.trusted[0], at: checkTime, into: &report)
@@ -79,7 +79,7 @@ public struct PassiveAuthenticator: Sendable {
     /// then every embedded certificate (the signature decides). The first whose key verifies
     /// the signature wins; otherwise the first named candidate is returned with its failure.
     func locateSigner(_ signer: CMSSignerInfo, in sod: SODFile) -> (Certificate, SignerCheck, String)? {
-        let embedded = sod.signedData.certificates.compactMap { try? Certificate(derEncoded: $0) }
+        let embedded = sod.signedData.certificates.compactMap(trust.certificate(der:))
         var candidates: [(Certificate, String)] = embedded.filter { SignerVerification.matches($0, signer.signerIdentifier) }
             .map { ($0, "embedded in EF.SOD") }
         switch signer.signerIdentifier {
@@ -209,10 +209,17 @@ public struct PassiveAuthenticator: Sendable {
         "\(day(certificate.notBefore))…\(day(certificate.notAfter))"
     }
 
+    /// "YYYY-MM-DD" in UTC. Built by hand: a Foundation date formatter costs more to create
+    /// than a P-256 signature costs to verify, and reports name several days.
     static func day(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withFullDate]
-        return formatter.string(from: date)
+        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func pad(_ value: Int32, _ width: Int) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
+        }
+        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))"
     }
 
     static func date(_ time: CMSSigningTime) -> Date? {

@@ -17,6 +17,10 @@ public final class TrustIndex: Sendable {
     private let byIssuerSerial: [String: [Int]]
     private let byCountry: [String: [Int]]
     private let verified = Mutex<[[UInt8]: Bool]>([:])
+    private let parsed = Mutex<[[UInt8]: Certificate]>([:])
+    /// How many embedded Document Signer certificates stay parsed (a DS signs for ≤ 3 months,
+    /// Doc 9303-12 §5.2, so a post sees the same few hundred again and again).
+    static let parsedCapacity = 2048
 
     public init(certificates: [TrustedCertificate], crls: [TrustedCRL] = []) {
         self.certificates = certificates
@@ -63,6 +67,18 @@ public final class TrustIndex: Sendable {
             .map { certificates[$0] }
             .filter { $0.kind != .dsc && $0.certificate.derEncoded != own }
             .sorted { ($0.kind == .csca ? 0 : 1, $1.certificate.notBefore) < ($1.kind == .csca ? 0 : 1, $0.certificate.notBefore) }
+    }
+
+    /// Parses a certificate embedded in a document, reusing an earlier parse of the same DER:
+    /// decoding explicit EC domain parameters costs OpenSSL more than a P-256 verification.
+    public func certificate(der: [UInt8]) -> Certificate? {
+        if let known = parsed.withLock({ $0[der] }) { return known }
+        guard let certificate = try? Certificate(derEncoded: der) else { return nil }
+        parsed.withLock { cache in
+            if cache.count >= Self.parsedCapacity { cache.removeAll(keepingCapacity: true) }
+            cache[der] = certificate
+        }
+        return certificate
     }
 
     /// Whether `subject`'s signature verifies under `issuer`'s key, remembered per pair.
