@@ -7,7 +7,7 @@ extension PublicKey {
     /// For PKCS#1 v1.5 a failed strict check falls back to ``verifyPKCS1DigestInfo(signature:digest:algorithm:)``,
     /// which also accepts a DigestInfo without the NULL parameter.
     public func verify(signature: [UInt8], message: [UInt8], using scheme: VerificationScheme) -> Bool {
-        let ok = (try? withVerificationContext(scheme) { ctx in
+        let ok = (try? withDigestContext(pkey: pkey, scheme: scheme, verifying: true) { ctx in
             signature.withUnsafeBufferPointer { s in
                 message.withUnsafeBufferPointer { m in
                     EVP_DigestVerify(ctx, s.baseAddress, s.count, m.baseAddress, m.count) == 1
@@ -61,21 +61,6 @@ extension PublicKey {
         var length = out.count
         try check(EVP_PKEY_verify_recover(ctx, &out, &length, signature, signature.count), "recovering the DigestInfo")
         return Array(out.prefix(length))
-    }
-
-    /// Sets up an `EVP_MD_CTX` for verification under `scheme` and runs `body` with it.
-    func withVerificationContext<T>(_ scheme: VerificationScheme, _ body: (OpaquePointer) -> T) throws(OpenSSLError) -> T {
-        let md = try FetchedDigest.of(scheme.digest)
-        let ctx = try unwrap(EVP_MD_CTX_new(), "allocating a digest context")
-        defer { EVP_MD_CTX_free(ctx) }
-        var pctx: OpaquePointer?
-        try check(EVP_DigestVerifyInit(ctx, &pctx, md, nil, pkey), "initialising \(scheme)")
-        if case .rsaPSS(_, let mgf1, let salt) = scheme, let pctx {
-            try check(EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING), "selecting PSS padding")
-            try check(EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, try FetchedDigest.of(mgf1)), "selecting the MGF1 hash")
-            try check(EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, Int32(salt)), "setting the PSS salt length")
-        }
-        return body(ctx)
     }
 }
 

@@ -30,36 +30,29 @@ public struct TrustStore: Sendable {
     /// Stores a certificate unless one with the same DER is present.
     func insert(_ certificate: Certificate, kind: TrustKind, source: SourceKind, file: String,
                 warnings: [String], at now: Date) throws(StorageError) -> ImportOutcome.Result {
-        let fingerprint = Digest.hex(certificate.fingerprintSHA256)
-        if try database.queryOne("SELECT 1 AS one FROM trust_certificates WHERE fingerprint = ?", [fingerprint]) != nil {
-            return .alreadyPresent
-        }
-        try database.execute("""
+        let changed = try database.update("""
             INSERT INTO trust_certificates(kind, country, subject, subject_key, issuer_key, serial, ski, aki,
                 not_before, not_after, der, fingerprint, source_kind, source_file, imported_at, warnings)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(fingerprint) DO NOTHING
             """, [kind.rawValue, countryCode(of: certificate), certificate.subject.description,
                   certificate.subject.normalisedKey, certificate.issuer.normalisedKey, certificate.serialHex,
                   certificate.subjectKeyIdentifier.hexOrNil, certificate.authorityKeyIdentifier.hexOrNil,
-                  certificate.notBefore, certificate.notAfter, certificate.derEncoded, fingerprint,
+                  certificate.notBefore, certificate.notAfter, certificate.derEncoded, Digest.hex(certificate.fingerprintSHA256),
                   source.rawValue, file, now, warnings.joined(separator: "\n")])
-        return .added
+        return changed == 0 ? .alreadyPresent : .added
     }
 
     /// Stores a CRL that verified under the stored CSCA `csca`.
     func insert(_ crl: CRL, verifiedBy csca: TrustedCertificate, source: SourceKind, file: String,
                 at now: Date) throws(StorageError) -> ImportOutcome.Result {
-        let fingerprint = Digest.hex(Digest.sha256(crl.derEncoded))
-        if try database.queryOne("SELECT 1 AS one FROM trust_crls WHERE fingerprint = ?", [fingerprint]) != nil {
-            return .alreadyPresent
-        }
-        try database.execute("""
+        let changed = try database.update("""
             INSERT INTO trust_crls(country, issuer, csca_id, csca_ski, this_update, next_update, der, fingerprint,
                 source_kind, source_file, imported_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(fingerprint) DO NOTHING
             """, [csca.country, crl.issuer.description, csca.id, csca.certificate.subjectKeyIdentifier.hexOrNil,
-                  crl.thisUpdate, crl.nextUpdate, crl.derEncoded, fingerprint, source.rawValue, file, now])
-        return .added
+                  crl.thisUpdate, crl.nextUpdate, crl.derEncoded, Digest.hex(Digest.sha256(crl.derEncoded)),
+                  source.rawValue, file, now])
+        return changed == 0 ? .alreadyPresent : .added
     }
 
     // MARK: reading

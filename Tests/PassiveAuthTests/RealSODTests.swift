@@ -42,6 +42,15 @@ struct RealSODTests {
         #expect(report.path.count == 4, "DS → 2020 link → 2016 link → 2010 root:\n\(describe(report))")
     }
 
+    @Test func malaysianSignerIsFoundDespiteItsRDNOrder() throws {
+        let fixture = try TrustFixture().importing(["gmrtd/sod/MY/CSCA.der"])
+        let sodPath = "gmrtd/sod/MY/EF_SOD.bin"
+        let report = try fixture.authenticator().verify(encodedSOD: try Vectors.bytes(sodPath), at: try checkDate(forSOD: sodPath))
+        let signer = try #require(report.checks.first { $0.kind == .documentSigner })
+        #expect(signer.reason.hasSuffix("embedded in EF.SOD"), "matched by normalised issuer and serial: \(signer.reason)")
+        #expect(report.checks.contains { $0.kind == .sodSignature && $0.reason.contains("RSASSA-PSS") })
+    }
+
     @Test func austrianLinkCertificateAloneIsIndeterminate() throws {
         let fixture = try TrustFixture().importing(["gmrtd/sod/AT/CSCA.der"])
         let sodPath = "gmrtd/sod/AT/EF_SOD.bin"

@@ -16,6 +16,14 @@ struct TrustImportTests {
         #expect(fixture.summaries.allSatisfy { $0.rejected == 0 })
     }
 
+    @Test func reimportingReportsEverythingAlreadyPresent() throws {
+        let fixture = try TrustFixture()
+            .importing(TrustFixture.germanMasterList, roots: TrustFixture.germanRoot)
+            .importing(TrustFixture.germanMasterList, roots: TrustFixture.germanRoot)
+        #expect(fixture.summaries[1].added == 0)
+        #expect(fixture.summaries[1].alreadyPresent == 588)
+    }
+
     @Test func masterListWithoutATrustedRootIsRefused() throws {
         let fixture = try TrustFixture()
         #expect(throws: PassiveAuthError.self) { try fixture.importing(TrustFixture.dutchMasterList) }
