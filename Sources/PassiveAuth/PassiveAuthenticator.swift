@@ -36,7 +36,10 @@ public struct PassiveAuthenticator: Sendable {
         report.add(.sodStructure, .pass, "EF.SOD decodes: LDS security object \(sod.ldsSecurityObject.version), "
                    + "\(sod.ldsSecurityObject.hashAlgorithm), DGs \(sod.ldsSecurityObject.dataGroupNumbers.map(\.description).joined(separator: ","))")
         ProfileReview.structure(of: sod, into: &report)
-        let signer = sod.signedData.signerInfos[0]
+        guard let signer = sod.signedData.signerInfos.first else {
+            report.add(.sodStructure, .fail, "EF.SOD has no SignerInfo: nothing signs the LDS security object")
+            return report
+        }
         if sod.signedData.signerInfos.count > 1 {
             report.add(.profile, .warn, "EF.SOD has \(sod.signedData.signerInfos.count) SignerInfos; Doc 9303-10 §4.6.2 expects one; the first is checked")
         }

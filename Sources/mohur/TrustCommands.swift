@@ -68,7 +68,11 @@ struct TrustGroup: ParsableCommand {
         func run() throws {
             try reporting {
                 let store = try TrustStore.open(stateDirectory: state.state)
-                let certificates = try store.certificates(kind: kind.flatMap(TrustKind.init(rawValue:)), country: country)
+                let selected = try kind.map { name in
+                    guard let value = TrustKind(rawValue: name) else { throw MohurError.badInput("--kind \(name) is not csca, link or dsc") }
+                    return value
+                }
+                let certificates = try store.certificates(kind: selected, country: country)
                 struct View: Codable {
                     var kind: String, country: String, subject: String, serial: String, notAfter: Date
                     var ski: String?, source: String, warnings: [String]
