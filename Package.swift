@@ -43,13 +43,18 @@ let package = Package(
             .product(name: "SwiftASN1", package: "swift-asn1"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
+        .target(name: "PassiveAuth", dependencies: [
+            "OpenSSLKit", "MohurCore", "Storage", "LDS",
+            .product(name: "SwiftASN1", package: "swift-asn1"),
+        ], swiftSettings: strict),
         .executableTarget(name: "mohur", dependencies: [
-            "CA", "HSM", "Storage", "MohurCore", "OpenSSLKit",
+            "CA", "HSM", "PassiveAuth", "LDS", "Storage", "MohurCore", "OpenSSLKit",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         .executableTarget(name: "mohur-bench", dependencies: [
-            "CA", "HSM", "MohurCore", "OpenSSLKit",
+            "CA", "HSM", "MohurCore", "OpenSSLKit", "PassiveAuth", "LDS",
+            .product(name: "SwiftASN1", package: "swift-asn1"),
         ], path: "Benchmarks/mohur-bench", swiftSettings: strict),
 
         .target(name: "MohurTestSupport", path: "Tests/MohurTestSupport", swiftSettings: strict),
@@ -58,6 +63,10 @@ let package = Package(
         .testTarget(name: "StorageTests", dependencies: ["Storage", "MohurCore", "MohurTestSupport"], swiftSettings: strict),
         .testTarget(name: "CATests", dependencies: ["CA", "HSM", "Storage", "OpenSSLKit", "MohurCore", "MohurTestSupport"], swiftSettings: strict),
         .testTarget(name: "LDSTests", dependencies: ["LDS", "MohurTestSupport", .product(name: "SwiftASN1", package: "swift-asn1")], swiftSettings: strict),
+        .testTarget(name: "PassiveAuthTests", dependencies: [
+            "PassiveAuth", "LDS", "OpenSSLKit", "MohurCore", "Storage", "HSM", "MohurTestSupport",
+            .product(name: "SwiftASN1", package: "swift-asn1"),
+        ], swiftSettings: strict),
         .testTarget(name: "mohurTests", dependencies: ["MohurCore", "OpenSSLKit", "MohurTestSupport"], swiftSettings: strict),
     ]
 )

@@ -96,6 +96,23 @@ public struct DistinguishedName: Sendable, Hashable, Codable, CustomStringConver
         self.attributes = result
     }
 
+    /// Parses a DER `Name` (for example the issuer of a CMS IssuerAndSerialNumber, RFC 5652 §10.2.4).
+    public init(derEncoded der: [UInt8]) throws(OpenSSLError) {
+        let name = try decodeDER(der, "parsing a DER distinguished name") { p, n in d2i_X509_NAME(nil, p, n) }
+        defer { X509_NAME_free(name) }
+        self.init(borrowing: name)
+    }
+
+    /// A comparison key that ignores RDN order, case, string type and repeated spaces (RFC 5280
+    /// §7.1 asks for case-insensitive matching; Malaysian SODs also reorder the RDNs of the
+    /// signer's issuer). Use it to find candidates only: the signature decides.
+    public var normalisedKey: String {
+        attributes.map { attribute in
+            let value = attribute.value.lowercased().split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            return "\(attribute.type.lowercased())=\(value)"
+        }.sorted().joined(separator: "\u{1f}")
+    }
+
     /// DER encoding of the Name.
     public func derEncoded() throws(OpenSSLError) -> [UInt8] {
         let name = try makeX509Name()

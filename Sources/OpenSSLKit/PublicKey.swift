@@ -143,9 +143,14 @@ public final class PublicKey: @unchecked Sendable, Equatable {
 }
 
 /// Sets up an `EVP_MD_CTX` for signing or verifying under `scheme` and runs `body` with it.
-/// For RSA-PSS the padding, MGF1 hash and salt length (= hash length) are set on the key
-/// context, as RFC 4055 §3.1 and Doc 9303-12 expect.
+/// For RSA-PSS the padding, MGF1 hash and salt length are set on the key context (RFC 4055
+/// §3.1); Mohur's own ``SignatureScheme``s use MGF1 with the same hash and a hash-long salt.
 func withDigestContext<T>(pkey: OpaquePointer, scheme: SignatureScheme, verifying: Bool,
+                          _ body: (OpaquePointer) throws(OpenSSLError) -> T) throws(OpenSSLError) -> T {
+    try withDigestContext(pkey: pkey, scheme: scheme.verificationScheme, verifying: verifying, body)
+}
+
+func withDigestContext<T>(pkey: OpaquePointer, scheme: VerificationScheme, verifying: Bool,
                           _ body: (OpaquePointer) throws(OpenSSLError) -> T) throws(OpenSSLError) -> T {
     let md = try FetchedDigest.of(scheme.digest)
     let ctx = try unwrap(EVP_MD_CTX_new(), "allocating a digest context")
@@ -153,10 +158,10 @@ func withDigestContext<T>(pkey: OpaquePointer, scheme: SignatureScheme, verifyin
     var pctx: OpaquePointer?
     let rc = verifying ? EVP_DigestVerifyInit(ctx, &pctx, md, nil, pkey) : EVP_DigestSignInit(ctx, &pctx, md, nil, pkey)
     try check(rc, "initialising \(scheme)")
-    if case .rsaPSS(let digest) = scheme, let pctx {
+    if case .rsaPSS(_, let mgf1, let salt) = scheme, let pctx {
         try check(EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING), "selecting PSS padding")
-        try check(EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, md), "selecting the MGF1 hash")
-        try check(EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, Int32(digest.outputLength)), "setting the PSS salt length")
+        try check(EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, try FetchedDigest.of(mgf1)), "selecting the MGF1 hash")
+        try check(EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, Int32(salt)), "setting the PSS salt length")
     }
     return try body(ctx)
 }

@@ -4,6 +4,7 @@ import Foundation
 import HSM
 import MohurCore
 import OpenSSLKit
+import PassiveAuth
 import Storage
 
 /// Options every command that touches the state shares.
@@ -56,6 +57,8 @@ func reporting(_ body: () throws -> Void) throws {
         Entry.report("HSM: \(error)", code: 3)
     } catch let error as OpenSSLError {
         Entry.report("\(error)", code: 2)
+    } catch let error as PassiveAuthError {
+        Entry.report(error.description, code: error.mohurError.exitCode)
     }
 }
 

@@ -1,0 +1,106 @@
+import Foundation
+
+/// The result of passive authentication (Doc 9303-11 §5.1): one entry per check, each with a
+/// status and a reason an officer can read, and an overall verdict. A failing document is a
+/// result, not an error.
+public struct PassiveAuthReport: Sendable, Codable {
+    public enum Verdict: String, Sendable, Codable {
+        /// Every signature verified up to a trusted CSCA and every supplied data group matched.
+        case valid
+        /// Something is proven wrong: a signature, a hash, a revocation, an expired certificate.
+        case invalid
+        /// Nothing is wrong, but authenticity could not be established (e.g. the CSCA is unknown).
+        case indeterminate
+    }
+
+    public enum Status: String, Sendable, Codable {
+        case pass, fail, warn, skip
+    }
+
+    /// What a check is about.
+    public enum CheckKind: String, Sendable, Codable {
+        case sodStructure = "sod-structure"
+        case documentSigner = "document-signer"
+        case sodSignature = "sod-signature"
+        case messageDigest = "message-digest"
+        case contentType = "content-type"
+        case certificationPath = "certification-path"
+        case validityAtSigning = "validity-at-signing"
+        case validityAtCheck = "validity-at-check"
+        case revocation
+        case profile
+        case dataGroupHash = "data-group-hash"
+        case dataGroupNotListed = "data-group-not-listed"
+    }
+
+    public struct Check: Sendable, Codable, Hashable {
+        public let kind: CheckKind
+        public let status: Status
+        public let reason: String
+    }
+
+    public private(set) var checks: [Check] = []
+    /// The time the document was checked against (`--at`, else now).
+    public let checkTime: Date
+    /// The SOD's signingTime, when it carries one.
+    public var signingTime: Date?
+    /// Subject of the Document Signer certificate, when found.
+    public var documentSigner: String?
+    /// Subjects along the certification path, Document Signer first.
+    public var path: [String] = []
+
+    public init(checkTime: Date) { self.checkTime = checkTime }
+
+    mutating func add(_ kind: CheckKind, _ status: Status, _ reason: String) {
+        checks.append(Check(kind: kind, status: status, reason: reason))
+    }
+
+    /// Checks that must pass for a document to be valid; when one did not run or did not pass
+    /// and nothing failed, the verdict is indeterminate.
+    static let required: [CheckKind] = [.documentSigner, .sodSignature, .messageDigest, .certificationPath]
+
+    public var verdict: Verdict {
+        if checks.contains(where: { $0.status == .fail }) { return .invalid }
+        for kind in Self.required where !checks.contains(where: { $0.kind == kind && $0.status == .pass }) {
+            return .indeterminate
+        }
+        return .valid
+    }
+
+    /// Checks with `status`.
+    public func checks(_ status: Status) -> [Check] { checks.filter { $0.status == status } }
+
+    /// Multi-line text for the officer.
+    public var text: String {
+        var lines = ["verdict: \(verdict.rawValue)"]
+        if let documentSigner { lines.append("document signer: \(documentSigner)") }
+        for (i, subject) in path.enumerated().dropFirst() { lines.append("  \(String(repeating: " ", count: i))↑ \(subject)") }
+        for check in checks {
+            lines.append("[\(check.status.rawValue.uppercased())] \(check.kind.rawValue): \(check.reason)")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case verdict, checks, checkTime, signingTime, documentSigner, path
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(verdict, forKey: .verdict)
+        try container.encode(checks, forKey: .checks)
+        try container.encode(checkTime, forKey: .checkTime)
+        try container.encodeIfPresent(signingTime, forKey: .signingTime)
+        try container.encodeIfPresent(documentSigner, forKey: .documentSigner)
+        try container.encode(path, forKey: .path)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        checkTime = try container.decode(Date.self, forKey: .checkTime)
+        checks = try container.decode([Check].self, forKey: .checks)
+        signingTime = try container.decodeIfPresent(Date.self, forKey: .signingTime)
+        documentSigner = try container.decodeIfPresent(String.self, forKey: .documentSigner)
+        path = try container.decode([String].self, forKey: .path)
+    }
+}

@@ -1,0 +1,64 @@
+import Storage
+
+/// The schema of a border post's trust store (`<state>/trust.sqlite`), kept apart from the CA
+/// state: a border post may hold no CA at all. Released migrations are never edited.
+public enum TrustSchema {
+    public static let migrations: [Migration] = [
+        Migration(version: 1, name: "trust-store", sql: """
+            -- Every certificate from foreign PKIs: CSCAs (self-signed), link certificates (a new
+            -- CSCA key signed by the old one, Doc 9303-12 §5.5.1), Document Signers (PKD).
+            CREATE TABLE trust_certificates (
+                id INTEGER PRIMARY KEY,
+                kind TEXT NOT NULL CHECK (kind IN ('csca', 'link', 'dsc')),
+                country TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                subject_key TEXT NOT NULL,
+                issuer_key TEXT NOT NULL,
+                serial TEXT NOT NULL,
+                ski TEXT,
+                aki TEXT,
+                not_before INTEGER NOT NULL,
+                not_after INTEGER NOT NULL,
+                der BLOB NOT NULL,
+                fingerprint TEXT NOT NULL UNIQUE,
+                source_kind TEXT NOT NULL,
+                source_file TEXT NOT NULL,
+                imported_at INTEGER NOT NULL,
+                warnings TEXT NOT NULL DEFAULT ''
+            );
+            CREATE INDEX trust_certificates_by_ski ON trust_certificates(ski);
+            CREATE INDEX trust_certificates_by_aki ON trust_certificates(aki);
+            CREATE INDEX trust_certificates_by_country ON trust_certificates(country, kind);
+            CREATE INDEX trust_certificates_by_issuer_serial ON trust_certificates(issuer_key, serial);
+            -- CRLs are stored only once their signature verified under the CSCA named here.
+            CREATE TABLE trust_crls (
+                id INTEGER PRIMARY KEY,
+                country TEXT NOT NULL,
+                issuer TEXT NOT NULL,
+                csca_id INTEGER NOT NULL REFERENCES trust_certificates(id),
+                csca_ski TEXT,
+                this_update INTEGER NOT NULL,
+                next_update INTEGER,
+                der BLOB NOT NULL,
+                fingerprint TEXT NOT NULL UNIQUE,
+                source_kind TEXT NOT NULL,
+                source_file TEXT NOT NULL,
+                imported_at INTEGER NOT NULL
+            );
+            CREATE INDEX trust_crls_by_csca ON trust_crls(csca_id);
+            -- Deviation lists (Doc 9303-12 §9): stored whole for now, interpreted later.
+            CREATE TABLE trust_deviation_lists (
+                id INTEGER PRIMARY KEY,
+                country TEXT,
+                der BLOB NOT NULL,
+                fingerprint TEXT NOT NULL UNIQUE,
+                source_file TEXT NOT NULL,
+                imported_at INTEGER NOT NULL
+            );
+            CREATE TABLE trust_meta (
+                key TEXT PRIMARY KEY,
+                value TEXT NOT NULL
+            );
+            """),
+    ]
+}

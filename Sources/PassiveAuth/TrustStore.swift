@@ -1,0 +1,111 @@
+import Foundation
+import OpenSSLKit
+import Storage
+
+/// The border post's trust store: foreign CSCAs, link certificates, Document Signers and CRLs
+/// with their provenance, in one SQLite file (`<state>/trust.sqlite`). Passive authentication
+/// reads it through a ``TrustIndex`` snapshot.
+public struct TrustStore: Sendable {
+    public let database: Database
+
+    /// The trust store file inside a state directory.
+    public static func path(inState directory: String) -> String {
+        URL(fileURLWithPath: directory).appendingPathComponent("trust.sqlite").path
+    }
+
+    /// Opens (creating and migrating if needed) the store of a state directory; the directory
+    /// is created if missing, since a border post may have no other state.
+    public static func open(stateDirectory: String) throws -> TrustStore {
+        try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
+        return try TrustStore(database: Database(path: path(inState: stateDirectory)))
+    }
+
+    public init(database: Database) throws(StorageError) {
+        self.database = database
+        try database.migrate(TrustSchema.migrations)
+    }
+
+    // MARK: writing
+
+    /// Stores a certificate unless one with the same DER is present.
+    func insert(_ certificate: Certificate, kind: TrustKind, source: SourceKind, file: String,
+                warnings: [String], at now: Date) throws(StorageError) -> ImportOutcome.Result {
+        let changed = try database.update("""
+            INSERT INTO trust_certificates(kind, country, subject, subject_key, issuer_key, serial, ski, aki,
+                not_before, not_after, der, fingerprint, source_kind, source_file, imported_at, warnings)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(fingerprint) DO NOTHING
+            """, [kind.rawValue, countryCode(of: certificate), certificate.subject.description,
+                  certificate.subject.normalisedKey, certificate.issuer.normalisedKey, certificate.serialHex,
+                  certificate.subjectKeyIdentifier.hexOrNil, certificate.authorityKeyIdentifier.hexOrNil,
+                  certificate.notBefore, certificate.notAfter, certificate.derEncoded, Digest.hex(certificate.fingerprintSHA256),
+                  source.rawValue, file, now, warnings.joined(separator: "\n")])
+        return changed == 0 ? .alreadyPresent : .added
+    }
+
+    /// Stores a CRL that verified under the stored CSCA `csca`.
+    func insert(_ crl: CRL, verifiedBy csca: TrustedCertificate, source: SourceKind, file: String,
+                at now: Date) throws(StorageError) -> ImportOutcome.Result {
+        let changed = try database.update("""
+            INSERT INTO trust_crls(country, issuer, csca_id, csca_ski, this_update, next_update, der, fingerprint,
+                source_kind, source_file, imported_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(fingerprint) DO NOTHING
+            """, [csca.country, crl.issuer.description, csca.id, csca.certificate.subjectKeyIdentifier.hexOrNil,
+                  crl.thisUpdate, crl.nextUpdate, crl.derEncoded, Digest.hex(Digest.sha256(crl.derEncoded)),
+                  source.rawValue, file, now])
+        return changed == 0 ? .alreadyPresent : .added
+    }
+
+    // MARK: reading
+
+    /// Stored certificates, optionally of one kind and/or country, oldest import first.
+    public func certificates(kind: TrustKind? = nil, country: String? = nil) throws -> [TrustedCertificate] {
+        var clauses: [String] = []
+        var args: [any SQLValueConvertible] = []
+        if let kind { clauses.append("kind = ?"); args.append(kind.rawValue) }
+        if let country { clauses.append("country = ?"); args.append(country.uppercased()) }
+        return try certificates(where: clauses.isEmpty ? "1" : clauses.joined(separator: " AND "), args)
+    }
+
+    /// Certificates whose subjectKeyIdentifier is `ski` or whose normalised subject is `subjectKey`:
+    /// the candidates to have issued a CRL or certificate.
+    func candidateIssuers(ski: [UInt8]?, subjectKey: String) throws -> [TrustedCertificate] {
+        try certificates(where: "kind != 'dsc' AND (ski = ? OR subject_key = ?)", [ski.hexOrNil, subjectKey])
+    }
+
+    private func certificates(where clause: String, _ args: [any SQLValueConvertible]) throws -> [TrustedCertificate] {
+        try database.query("SELECT * FROM trust_certificates WHERE \(clause) ORDER BY id", args).map { row in
+            let warnings = try row.text("warnings")
+            return TrustedCertificate(
+                id: try row.int("id"), kind: TrustKind(rawValue: try row.text("kind")) ?? .csca,
+                country: try row.text("country"), certificate: try Certificate(derEncoded: try row.blob("der")),
+                sourceKind: SourceKind(rawValue: try row.text("source_kind")) ?? .file,
+                sourceFile: try row.text("source_file"), importedAt: try row.date("imported_at"),
+                warnings: warnings.isEmpty ? [] : warnings.components(separatedBy: "\n"))
+        }
+    }
+
+    /// Every stored CRL.
+    public func crls() throws -> [TrustedCRL] {
+        try database.query("SELECT * FROM trust_crls ORDER BY id").map { row in
+            TrustedCRL(id: try row.int("id"), country: try row.text("country"), crl: try CRL(derEncoded: try row.blob("der")),
+                       cscaID: try row.int("csca_id"),
+                       cscaSKI: try row.optionalText("csca_ski").flatMap { Digest.bytes(fromHex: $0) },
+                       sourceFile: try row.text("source_file"))
+        }
+    }
+
+    /// Counts per kind, for `trust list`.
+    public func counts() throws(StorageError) -> [String: Int] {
+        var result: [String: Int] = [:]
+        for row in try database.query("SELECT kind, COUNT(*) AS n FROM trust_certificates GROUP BY kind") {
+            result[try row.text("kind")] = Int(try row.int("n"))
+        }
+        result["crl"] = Int(try database.queryOne("SELECT COUNT(*) AS n FROM trust_crls")?.int("n") ?? 0)
+        return result
+    }
+
+    /// A snapshot for passive authentication.
+    public func index() throws -> TrustIndex {
+        TrustIndex(certificates: try certificates(), crls: try crls())
+    }
+}

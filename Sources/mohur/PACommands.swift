@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import LDS
+import MohurCore
+import PassiveAuth
+
+/// `mohur pa verify`: passive authentication of a foreign or national eMRTD (Doc 9303-11 §5.1).
+struct PAGroup: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pa", abstract: "Passive authentication of eMRTDs against the trust store.", subcommands: [Verify.self])
+
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Verify EF.SOD and data groups: signature, chain to a trusted CSCA, validity, revocation, hashes.",
+            discussion: "Exit status: 0 valid; 1 invalid or indeterminate (e.g. CSCA unknown); 2 bad input; 3 system failure.")
+        @OptionGroup var state: StateOptions
+        @OptionGroup var output: OutputOptions
+        @Option(help: ArgumentHelp("EF.SOD as read from the chip.", valueName: "file")) var sod: String
+        @Option(help: ArgumentHelp("A data group read from the chip, as N=FILE (repeatable).", valueName: "N=file")) var dg: [String] = []
+        @Option(help: ArgumentHelp("Check as of this day instead of today.", valueName: "YYYY-MM-DD")) var at: String?
+
+        func run() throws {
+            var verdict = PassiveAuthReport.Verdict.invalid
+            try reporting {
+                let checkTime = try at.map(Self.parseDay) ?? Date()
+                var groups: [DataGroupNumber: [UInt8]] = [:]
+                for item in dg {
+                    let parts = item.split(separator: "=", maxSplits: 1)
+                    guard parts.count == 2, let n = Int(parts[0].uppercased().replacingOccurrences(of: "DG", with: "")),
+                          let number = DataGroupNumber(rawValue: n) else {
+                        throw MohurError.badInput("--dg \(item) is not N=FILE with N from 1 to 16")
+                    }
+                    groups[number] = try readInput(String(parts[1]), what: "\(number)")
+                }
+                let file: SODFile
+                do { file = try SODFile(encoded: try readInput(sod, what: "EF.SOD")) } catch let error as LDSError {
+                    throw MohurError.badInput("\(sod) is not a readable EF.SOD: \(error)")
+                }
+                let store = try TrustStore.open(stateDirectory: state.state)
+                let report = PassiveAuthenticator(trust: try store.index()).verify(sod: file, dataGroups: groups, at: checkTime)
+                if output.json { try printJSON(report) } else { print(report.text) }
+                verdict = report.verdict
+            }
+            if verdict != .valid { throw ExitCode(1) }
+        }
+
+        static func parseDay(_ text: String) throws -> Date {
+            let formatter = ISO8601DateFormatter()
+            formatter.formatOptions = [.withFullDate]
+            guard let date = formatter.date(from: text) else { throw MohurError.badInput("--at \(text) is not YYYY-MM-DD") }
+            return date.addingTimeInterval(12 * 3600)
+        }
+    }
+}

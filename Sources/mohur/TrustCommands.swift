@@ -1,0 +1,140 @@
+import ArgumentParser
+import Foundation
+import HSM
+import MohurCore
+import OpenSSLKit
+import PassiveAuth
+
+/// `mohur trust …`: the border post's store of foreign CSCAs, DSCs and CRLs. Needs only
+/// `--state DIR`; the store is `DIR/trust.sqlite`.
+struct TrustGroup: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "trust", abstract: "Import, list and replicate ICAO trust data (CSCAs, link certificates, DSCs, CRLs).",
+        subcommands: [Import.self, List.self, Export.self, ImportBundle.self])
+
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import master lists, PKD LDIF files, certificates and CRLs (the kind is detected).",
+            discussion: """
+                A CSCA master list (CMS, eContentType 2.23.136.1.1.2) is imported only if its signature verifies up \
+                to a --ml-root certificate or a CSCA already trusted. A CRL is kept only if a stored CSCA verifies it. \
+                Exit status: 0 imported (possibly with rejected items), 1 a master list was refused, 2 unreadable input.
+                """)
+        @OptionGroup var state: StateOptions
+        @OptionGroup var output: OutputOptions
+        @Option(name: .customLong("ml-root"), help: ArgumentHelp("Certificate that anchors master lists (repeatable).", valueName: "file"))
+        var mlRoots: [String] = []
+        @Argument(help: "Files to import.") var files: [String]
+        func run() throws {
+            try reporting { try importAll() }
+        }
+
+        func importAll() throws {
+            let store = try TrustStore.open(stateDirectory: state.state)
+            let roots = try mlRoots.map { try Certificate(pemOrDER: try readInput($0, what: "master-list root")) }
+            let showProgress = isatty(STDERR_FILENO) == 1 && !output.json
+            var summaries: [ImportSummary] = []
+            for file in files {
+                var progress: (@Sendable (Int, Int) -> Void)?
+                if showProgress {
+                    progress = { @Sendable (done: Int, total: Int) -> Void in
+                        FileHandle.standardError.write(Data("\r\(file): \(done)/\(total)".utf8))
+                    }
+                }
+                summaries.append(try TrustImporter(store: store, masterListRoots: roots, progress: progress).importFile(file))
+                if showProgress { FileHandle.standardError.write(Data("\r\u{1b}[K".utf8)) }
+            }
+            if output.json { try printJSON(summaries); return }
+            for summary in summaries { printSummary(summary) }
+        }
+
+        func printSummary(_ s: ImportSummary) {
+            print("\(s.file) (\(s.detectedKind)): \(s.added) added, \(s.alreadyPresent) already present, \(s.rejected) rejected")
+            for warning in s.warnings { print("  note: \(warning)") }
+            for outcome in s.outcomes where outcome.result == .rejected {
+                print("  rejected \(outcome.item): \(outcome.reasons.joined(separator: "; "))")
+            }
+            let warned = s.outcomes.filter { $0.result == .added && !$0.reasons.isEmpty }.count
+            if warned > 0 { print("  \(warned) added with warnings (see --json)") }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List trusted certificates, by country and kind.")
+        @OptionGroup var state: StateOptions
+        @OptionGroup var output: OutputOptions
+        @Option(help: ArgumentHelp("Only this country (ISO 3166 alpha-2).", valueName: "CC")) var country: String?
+        @Option(help: ArgumentHelp("Only csca, link or dsc.", valueName: "kind")) var kind: String?
+        func run() throws {
+            try reporting {
+                let store = try TrustStore.open(stateDirectory: state.state)
+                let selected = try kind.map { name in
+                    guard let value = TrustKind(rawValue: name) else { throw MohurError.badInput("--kind \(name) is not csca, link or dsc") }
+                    return value
+                }
+                let certificates = try store.certificates(kind: selected, country: country)
+                struct View: Codable {
+                    var kind: String, country: String, subject: String, serial: String, notAfter: Date
+                    var ski: String?, source: String, warnings: [String]
+                }
+                let views = certificates.map {
+                    View(kind: $0.kind.rawValue, country: $0.country, subject: $0.certificate.subject.description,
+                         serial: $0.certificate.serialHex, notAfter: $0.certificate.notAfter,
+                         ski: $0.certificate.subjectKeyIdentifier.map(Digest.hex),
+                         source: "\($0.sourceKind.rawValue):\($0.sourceFile)", warnings: $0.warnings)
+                }
+                if output.json { try printJSON(views); return }
+                for v in views {
+                    print("\(v.country.padding(toLength: 3, withPad: " ", startingAt: 0)) \(v.kind.padding(toLength: 5, withPad: " ", startingAt: 0)) \(day(v.notAfter))  \(v.subject)")
+                }
+                let counts = try store.counts()
+                print(counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
+            }
+        }
+    }
+
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write the trust store as one signed bundle for border posts (format: see TrustBundle).",
+            discussion: "The signing key is a development software key (--key, passphrase in MOHUR_KEY_PASSPHRASE); "
+                + "production signs with the central HSM key through the library.")
+        @OptionGroup var state: StateOptions
+        @Option(help: ArgumentHelp("Bundle file to write.", valueName: "file")) var out: String
+        @Option(help: ArgumentHelp("Encrypted PKCS#8 signing key.", valueName: "file")) var key: String
+        @Option(help: ArgumentHelp("Days the bundle stays acceptable.", valueName: "n")) var validDays: Int = 7
+        func run() throws {
+            try reporting {
+                let passphrase = ProcessInfo.processInfo.environment["MOHUR_KEY_PASSPHRASE"] ?? ""
+                let signer = try SoftwareKeySigner.load(path: key, passphrase: passphrase)
+                let store = try TrustStore.open(stateDirectory: state.state)
+                let header = try TrustBundle.export(store, to: out, signer: signer, validity: TimeInterval(validDays) * 86_400)
+                print("Wrote \(out): signed with \(header.scheme) (development key), valid until \(day(header.expiresAt)).")
+            }
+        }
+    }
+
+    struct ImportBundle: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "import-bundle",
+            abstract: "Replace the trust store with a bundle from the centre, if its signature and freshness verify.")
+        @OptionGroup var state: StateOptions
+        @Option(help: ArgumentHelp("The centre's public key or certificate (PEM/DER).", valueName: "file")) var trustedKey: String
+        @Argument(help: "Bundle file.") var bundle: String
+        func run() throws {
+            try reporting {
+                let keyBytes = try readInput(trustedKey, what: "trusted key")
+                let key = try (try? Certificate(pemOrDER: keyBytes).publicKey()) ?? publicKey(keyBytes)
+                let header = try TrustBundle.install(try readInput(bundle, what: "trust bundle"), stateDirectory: state.state, trustedKey: key)
+                print("Installed the trust bundle of \(header.createdAt) (valid until \(day(header.expiresAt))).")
+            }
+        }
+
+        func publicKey(_ bytes: [UInt8]) throws -> PublicKey {
+            if bytes.first == 0x30 { return try PublicKey(subjectPublicKeyInfo: bytes) }
+            let text = String(decoding: bytes, as: UTF8.self)
+            let body = text.split(separator: "\n").filter { !$0.hasPrefix("-----") }.joined()
+            guard let der = Data(base64Encoded: body) else { throw MohurError.badInput("\(trustedKey) is neither a certificate nor a public key") }
+            return try PublicKey(subjectPublicKeyInfo: Array(der))
+        }
+    }
+}

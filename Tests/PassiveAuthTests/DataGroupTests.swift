@@ -1,0 +1,45 @@
+import Foundation
+import LDS
+import MohurTestSupport
+@testable import PassiveAuth
+import Testing
+
+@Suite("Data group hashes")
+struct DataGroupTests {
+    static let bsi = "worldfnd-icao-9303/bsi_tr03105-5_reference_dataset"
+
+    func groups(_ directory: String, _ files: [DataGroupNumber: String]) throws -> [DataGroupNumber: [UInt8]] {
+        try files.mapValues { try Vectors.bytes("\(directory)/\($0)") }
+    }
+
+    @Test func bsiReferenceDataSetMatchesAndFlagsUnlistedDG15() throws {
+        let dgs = try groups(Self.bsi, [.dg1: "Datagroup1.bin", .dg2: "Datagroup2.bin", .dg3: "Datagroup3.bin",
+                                        .dg4: "Datagroup4.bin", .dg14: "Datagroup14.bin", .dg15: "Datagroup15.bin"])
+        let report = try TrustFixture().authenticator().verify(encodedSOD: try Vectors.bytes("\(Self.bsi)/EF_SOD.bin"), dataGroups: dgs)
+        #expect(report.checks.filter { $0.kind == .dataGroupHash && $0.status == .pass }.count == 5, "\(report.text)")
+        #expect(report.checks.contains { $0.kind == .dataGroupNotListed && $0.reason.hasPrefix("DG15") })
+        #expect(report.checks.contains { $0.kind == .sodSignature && $0.status == .pass })
+        #expect(report.verdict == .indeterminate, "the CSCA HJP PB CS is not public")
+    }
+
+    @Test("JMRTD samples match the hashes their SODs list", arguments: [
+        ("jmrtd/bsi2008", "EF_SOD.bin", [DataGroupNumber.dg1: "Datagroup1.bin", .dg2: "Datagroup2.bin", .dg3: "Datagroup3.bin",
+                                         .dg14: "Datagroup14.bin"]),
+        ("jmrtd/loes2006_nl_sdu_test", "ef011D.bin", [.dg1: "ef0101.bin", .dg2: "ef0102.bin", .dg15: "ef010F.bin"]),
+    ])
+    func jmrtdSamples(directory: String, sod: String, files: [DataGroupNumber: String]) throws {
+        let report = try TrustFixture().authenticator()
+            .verify(encodedSOD: try Vectors.bytes("\(directory)/\(sod)"), dataGroups: try groups(directory, files))
+        #expect(report.checks.filter { $0.kind == .dataGroupHash && $0.status == .pass }.count == files.count, "\(report.text)")
+        #expect(!report.checks.contains { $0.status == .fail }, "\(report.text)")
+    }
+
+    @Test func alteredDataGroupIsAMismatch() throws {
+        var dg1 = try Vectors.bytes("\(Self.bsi)/Datagroup1.bin")
+        dg1[dg1.count - 1] ^= 0x01
+        let report = try TrustFixture().authenticator()
+            .verify(encodedSOD: try Vectors.bytes("\(Self.bsi)/EF_SOD.bin"), dataGroups: [.dg1: dg1])
+        #expect(report.checks.contains { $0.kind == .dataGroupHash && $0.status == .fail })
+        #expect(report.verdict == .invalid)
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+import MohurTestSupport
+import Testing
+
+/// `mohur trust …` and `mohur pa verify` as a border post runs them: only `--state`, no CA.
+@Suite("mohur trust and pa at a border post", .serialized)
+struct PACLITests {
+    let state: TemporaryDirectory
+    init() throws { state = try TemporaryDirectory("mohur-pa-cli") }
+
+    func mohur(_ arguments: [String]) throws -> ProcessResult {
+        try run(try CLITests.binary, arguments + ["--state", state.path("post")])
+    }
+
+    func vector(_ path: String) -> String { Vectors.root.appendingPathComponent(path).path }
+
+    @Test func importsMasterListThenVerifiesAGermanPassport() throws {
+        let imported = try mohur(["trust", "import", "--ml-root", vector("gmrtd/masterlists/DE_ROOT_CA_CSCA07.cer"),
+                                  vector("gmrtd/masterlists/DE_ML_2026-05-28-08-28-45.ml"), "--json"])
+        #expect(imported.status == 0, "\(imported.output)")
+        #expect(imported.stdout.contains("\"added\" : 588"))
+        let valid = try mohur(["pa", "verify", "--sod", vector("gmrtd/sod/DE/EF_SOD.bin"), "--at", "2024-01-01"])
+        #expect(valid.status == 0, "\(valid.output)")
+        #expect(valid.stdout.hasPrefix("verdict: valid"))
+        let corrupted = try mohur(["pa", "verify", "--sod", vector("gmrtd/negative/DE_EF_SOD_sig_corrupted_lastbyte.bin"),
+                                   "--at", "2024-01-01", "--json"])
+        #expect(corrupted.status == 1)
+        #expect(corrupted.stdout.contains("\"verdict\" : \"invalid\""))
+    }
+
+    @Test func unknownCSCAExitsOneAndBadInputExitsTwo() throws {
+        let unknown = try mohur(["pa", "verify", "--sod", vector("gmrtd/sod/FR/EF_SOD.bin")])
+        #expect(unknown.status == 1)
+        #expect(unknown.stdout.hasPrefix("verdict: indeterminate"))
+        let bad = try mohur(["pa", "verify", "--sod", vector("gmrtd/sod/FR/DSC.der")])
+        #expect(bad.status == 2, "\(bad.output)")
+        let refused = try mohur(["trust", "import", vector("gmrtd/masterlists/NL_ML_2026-07-22.ml")])
+        #expect(refused.status == 1, "a master list without a trusted root is refused: \(refused.output)")
+    }
+
+    @Test func flagsAnUnlistedDataGroup() throws {
+        let dir = "worldfnd-icao-9303/bsi_tr03105-5_reference_dataset"
+        let result = try mohur(["pa", "verify", "--sod", vector("\(dir)/EF_SOD.bin"), "--dg", "1=\(vector("\(dir)/Datagroup1.bin"))",
+                                "--dg", "15=\(vector("\(dir)/Datagroup15.bin"))"])
+        #expect(result.stdout.contains("[PASS] data-group-hash: DG1"))
+        #expect(result.stdout.contains("[WARN] data-group-not-listed: DG15"))
+    }
+}
