@@ -96,6 +96,13 @@ public struct DistinguishedName: Sendable, Hashable, Codable, CustomStringConver
         self.attributes = result
     }
 
+    /// Reads a DER `Name` (RFC 5280 §4.1.2.4), e.g. the issuer of a CMS IssuerAndSerialNumber.
+    public init(derEncoded der: [UInt8]) throws(OpenSSLError) {
+        let name = try decodeDER(der, "parsing a DER distinguished name") { p, n in d2i_X509_NAME(nil, p, n) }
+        defer { X509_NAME_free(name) }
+        self.init(borrowing: name)
+    }
+
     /// DER encoding of the Name.
     public func derEncoded() throws(OpenSSLError) -> [UInt8] {
         let name = try makeX509Name()
