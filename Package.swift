@@ -43,20 +43,30 @@ let package = Package(
             .product(name: "SwiftASN1", package: "swift-asn1"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
+        .target(name: "DocumentSigning", dependencies: [
+            "LDS", "CA", "HSM", "Storage", "OpenSSLKit", "MohurCore",
+            .product(name: "SwiftASN1", package: "swift-asn1"),
+        ], swiftSettings: strict),
         .executableTarget(name: "mohur", dependencies: [
-            "CA", "HSM", "Storage", "MohurCore", "OpenSSLKit",
+            "CA", "HSM", "Storage", "MohurCore", "OpenSSLKit", "LDS", "DocumentSigning",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         .executableTarget(name: "mohur-bench", dependencies: [
-            "CA", "HSM", "MohurCore", "OpenSSLKit",
+            "CA", "HSM", "MohurCore", "OpenSSLKit", "LDS", "DocumentSigning",
         ], path: "Benchmarks/mohur-bench", swiftSettings: strict),
 
         .target(name: "MohurTestSupport", path: "Tests/MohurTestSupport", swiftSettings: strict),
         .testTarget(name: "OpenSSLKitTests", dependencies: ["OpenSSLKit", "MohurCore", "MohurTestSupport"], swiftSettings: strict),
         .testTarget(name: "HSMTests", dependencies: ["HSM", "OpenSSLKit", "MohurCore", "MohurTestSupport"], swiftSettings: strict),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "MohurCore", "MohurTestSupport"], swiftSettings: strict),
-        .testTarget(name: "CATests", dependencies: ["CA", "HSM", "Storage", "OpenSSLKit", "MohurCore", "MohurTestSupport"], swiftSettings: strict),
+        .target(name: "PKITestSupport", dependencies: ["CA", "HSM", "Storage", "OpenSSLKit", "MohurCore", "MohurTestSupport"],
+                path: "Tests/PKITestSupport", swiftSettings: strict),
+        .testTarget(name: "CATests", dependencies: ["CA", "HSM", "Storage", "OpenSSLKit", "MohurCore", "MohurTestSupport", "PKITestSupport"], swiftSettings: strict),
+        .testTarget(name: "DocumentSigningTests", dependencies: [
+            "DocumentSigning", "LDS", "CA", "HSM", "Storage", "OpenSSLKit", "MohurCore", "MohurTestSupport", "PKITestSupport",
+            .product(name: "SwiftASN1", package: "swift-asn1"),
+        ], swiftSettings: strict),
         .testTarget(name: "LDSTests", dependencies: ["LDS", .product(name: "SwiftASN1", package: "swift-asn1")], swiftSettings: strict),
         .testTarget(name: "mohurTests", dependencies: ["MohurCore", "OpenSSLKit", "MohurTestSupport"], swiftSettings: strict),
     ]

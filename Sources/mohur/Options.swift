@@ -2,6 +2,7 @@ import ArgumentParser
 import CA
 import Foundation
 import HSM
+import LDS
 import MohurCore
 import OpenSSLKit
 import Storage
@@ -55,6 +56,8 @@ func reporting(_ body: () throws -> Void) throws {
     } catch let error as PKCS11Error {
         Entry.report("HSM: \(error)", code: 3)
     } catch let error as OpenSSLError {
+        Entry.report("\(error)", code: 2)
+    } catch let error as LDSError {
         Entry.report("\(error)", code: 2)
     }
 }
