@@ -8,7 +8,7 @@ import Synchronization
 
 /// A signed EF.SOD and what was recorded about it.
 public struct SignedSOD: Sendable {
-    /// The EF.SOD file (tag `77`), decoded back as a check.
+    /// The EF.SOD file (tag `77`) and its structural view.
     public let sod: SODFile
     /// The issuance record as stored.
     public let record: SODIssuanceRecord
@@ -59,7 +59,7 @@ public final class DocumentSigningService: Sendable {
             signatureAlgorithm: try CMSAlgorithmIdentifier(derEncoded: scheme.algorithmIdentifierDER),
             certificates: [ds.authority.certificate.derEncoded])
         let signature = try ds.authority.signer.sign(try builder.signedAttributesForSignature(), scheme: scheme)
-        let sod = try SODFile(contentInfo: try builder.contentInfo(signature: signature))
+        let sod = try builder.sodFile(signature: signature)
         var record = SODIssuanceRecord(
             documentNumber: request.documentNumber, documentType: request.documentType, fin: request.fin?.value,
             dsAuthority: ds.authority.record.name, dsSerial: ds.authority.certificate.serialHex, hashAlgorithm: hash.rawValue,

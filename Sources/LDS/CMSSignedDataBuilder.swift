@@ -66,11 +66,18 @@ public struct CMSSignedDataBuilder: Sendable, Hashable {
     /// signer returned it: RSA block or DER Ecdsa-Sig-Value) in the SignerInfo. Wrap it with
     /// ``SODFile/init(contentInfo:)`` for EF.SOD.
     public func contentInfo(signature: [UInt8]) throws(LDSError) -> [UInt8] {
+        try contentInfo(signature: signature, attributeContent: nil)
+    }
+
+    /// ``contentInfo(signature:)`` with the signed attributes' content octets when the caller
+    /// already encoded them.
+    func contentInfo(signature: [UInt8], attributeContent: [UInt8]?) throws(LDSError) -> [UInt8] {
         try encoding("ContentInfo") { serializer in
+            let attributes = try attributeContent ?? signedAttributeContent()
             try serializer.appendConstructedNode(identifier: .sequence) { info in
                 try info.serialize(LDSObjectIdentifier.signedData)
                 try info.appendConstructedNode(identifier: Self.context0) { explicit in
-                    try appendSignedData(into: &explicit, signature: signature)
+                    try appendSignedData(into: &explicit, signature: signature, signedAttributes: attributes)
                 }
             }
         }
@@ -78,11 +85,9 @@ public struct CMSSignedDataBuilder: Sendable, Hashable {
 
     /// SignedData ::= SEQUENCE { version, digestAlgorithms, encapContentInfo, certificates [0],
     /// signerInfos } (RFC 5652 §5.1).
-    private func appendSignedData(into serializer: inout DER.Serializer, signature: [UInt8]) throws {
-        let isSKI: Bool
-        if case .subjectKeyIdentifier = signerIdentifier { isSKI = true } else { isSKI = false }
-        let version = contentType != LDSObjectIdentifier.data || isSKI ? 3 : 1
-        let signedAttributes = try signedAttributeContent()
+    private func appendSignedData(into serializer: inout DER.Serializer, signature: [UInt8], signedAttributes: [UInt8]) throws {
+        let isSKI = namesSignerByKeyIdentifier
+        let version = signedDataVersion
         try serializer.appendConstructedNode(identifier: .sequence) { signed in
             try signed.serialize(version)
             try signed.appendConstructedNode(identifier: .set) { set in try digestAlgorithm.serialize(into: &set) }
@@ -109,32 +114,42 @@ public struct CMSSignedDataBuilder: Sendable, Hashable {
     }
 
     /// The content octets of the signed attributes SET OF, members in DER order.
-    private func signedAttributeContent() throws -> [UInt8] {
-        var attributes = [
-            try Self.attribute(LDSObjectIdentifier.contentTypeAttribute) { try $0.serialize(contentType) },
-            try Self.attribute(LDSObjectIdentifier.messageDigestAttribute) {
-                try $0.serialize(ASN1OctetString(contentBytes: messageDigest[...]))
-            },
-        ]
-        if let signingTime {
-            attributes.append(try Self.attribute(LDSObjectIdentifier.signingTimeAttribute) {
-                $0.serializeRawBytes(signingTime.encoded)
-            })
-        }
-        return Array(Self.derSetOrder(attributes).joined())
+    func signedAttributeContent() throws -> [UInt8] {
+        Array(try signedAttributeMembers().map(\.encoded).joined())
     }
 
-    /// Attribute ::= SEQUENCE { attrType OBJECT IDENTIFIER, attrValues SET OF AttributeValue }.
-    private static func attribute(
-        _ type: ASN1ObjectIdentifier, value: (inout DER.Serializer) throws -> Void
-    ) throws -> [UInt8] {
-        var serializer = DER.Serializer()
-        try serializer.appendConstructedNode(identifier: .sequence) { attribute in
-            try attribute.serialize(type)
-            try attribute.appendConstructedNode(identifier: .set) { values in try value(&values) }
+    /// The signed attributes in DER `SET OF` order, each encoded and as a value.
+    func signedAttributeMembers() throws -> [(encoded: [UInt8], attribute: CMSAttribute)] {
+        var values: [(ASN1ObjectIdentifier, [UInt8])] = [
+            (LDSObjectIdentifier.contentTypeAttribute, try Self.der { try $0.serialize(contentType) }),
+            (LDSObjectIdentifier.messageDigestAttribute, try Self.der { try $0.serialize(ASN1OctetString(contentBytes: messageDigest[...])) }),
+        ]
+        if let signingTime { values.append((LDSObjectIdentifier.signingTimeAttribute, signingTime.encoded)) }
+        let members = try values.map { type, value in
+            (encoded: try Self.der { attribute in
+                try attribute.appendConstructedNode(identifier: .sequence) { sequence in
+                    try sequence.serialize(type)
+                    sequence.serializeRawBytes(BERTLV.encode(tag: .set, value: value))
+                }
+            }, attribute: CMSAttribute(type: type, values: [value]))
         }
+        return members.sorted { $0.encoded.lexicographicallyPrecedes($1.encoded) }
+    }
+
+    static func der(_ body: (inout DER.Serializer) throws -> Void) throws -> [UInt8] {
+        var serializer = DER.Serializer()
+        try body(&serializer)
         return serializer.serializedBytes
     }
+
+    /// Whether the SignerInfo names the signer by subject key identifier (SignerInfo v3).
+    var namesSignerByKeyIdentifier: Bool {
+        if case .subjectKeyIdentifier = signerIdentifier { return true }
+        return false
+    }
+
+    /// RFC 5652 §5.1: 3 when eContentType is not id-data or a SignerInfo is v3, else 1.
+    var signedDataVersion: Int { contentType != LDSObjectIdentifier.data || namesSignerByKeyIdentifier ? 3 : 1 }
 
     /// DER orders the members of a SET OF by their encodings as octet strings (X.690 §11.6).
     static func derSetOrder(_ members: [[UInt8]]) -> [[UInt8]] {

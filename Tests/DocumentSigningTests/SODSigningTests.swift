@@ -90,6 +90,7 @@ struct SODSigningTests {
         let signed = try f.service.sign(try f.request())
         let data = signed.sod.signedData
         #expect(signed.encoded.first == 0x77)
+        #expect(try SODFile(encoded: signed.encoded) == signed.sod)
         #expect(data.version == 3 && data.encapsulatedContentType == LDSObjectIdentifier.ldsSecurityObject)
         #expect(data.certificates == [try f.pki.certificate("ds-1").derEncoded])
         let signer = try #require(data.signerInfos.first)
