@@ -66,7 +66,9 @@ public enum PKISchema {
             """),
         // EF.SOD issuance (Doc 9303-10 §4.6.2): which Document Signer signed which document,
         // over which data group hashes. Only hashes: data group contents (MRZ, face, fingerprints)
-        // never enter this database.
+        // never enter this database. One index only: each index adds B-tree pages to every
+        // issuance's commit, which is on the signing path; lookups by FIN or DS serial are
+        // investigation-rate queries and scan.
         Migration(version: 2, name: "sod-issuances", sql: """
             CREATE TABLE sod_issuances (
                 id INTEGER PRIMARY KEY,
@@ -81,8 +83,6 @@ public enum PKISchema {
                 signed_at INTEGER NOT NULL
             );
             CREATE INDEX sod_issuances_by_document ON sod_issuances(document_number, document_type);
-            CREATE INDEX sod_issuances_by_fin ON sod_issuances(fin);
-            CREATE INDEX sod_issuances_by_ds_serial ON sod_issuances(ds_serial);
             """),
     ]
 }
