@@ -47,13 +47,17 @@ let package = Package(
             "OpenSSLKit", "MohurCore", "Storage", "LDS",
             .product(name: "SwiftASN1", package: "swift-asn1"),
         ], swiftSettings: strict),
+        .target(name: "DocumentSigning", dependencies: [
+            "LDS", "CA", "HSM", "Storage", "OpenSSLKit", "MohurCore",
+            .product(name: "SwiftASN1", package: "swift-asn1"),
+        ], swiftSettings: strict),
         .executableTarget(name: "mohur", dependencies: [
-            "CA", "HSM", "PassiveAuth", "LDS", "Storage", "MohurCore", "OpenSSLKit",
+            "CA", "HSM", "PassiveAuth", "DocumentSigning", "LDS", "Storage", "MohurCore", "OpenSSLKit",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         .executableTarget(name: "mohur-bench", dependencies: [
-            "CA", "HSM", "MohurCore", "OpenSSLKit", "PassiveAuth", "LDS",
+            "CA", "HSM", "MohurCore", "OpenSSLKit", "PassiveAuth", "LDS", "DocumentSigning",
             .product(name: "SwiftASN1", package: "swift-asn1"),
         ], path: "Benchmarks/mohur-bench", swiftSettings: strict),
 
@@ -61,7 +65,13 @@ let package = Package(
         .testTarget(name: "OpenSSLKitTests", dependencies: ["OpenSSLKit", "MohurCore", "MohurTestSupport"], swiftSettings: strict),
         .testTarget(name: "HSMTests", dependencies: ["HSM", "OpenSSLKit", "MohurCore", "MohurTestSupport"], swiftSettings: strict),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "MohurCore", "MohurTestSupport"], swiftSettings: strict),
-        .testTarget(name: "CATests", dependencies: ["CA", "HSM", "Storage", "OpenSSLKit", "MohurCore", "MohurTestSupport"], swiftSettings: strict),
+        .target(name: "PKITestSupport", dependencies: ["CA", "HSM", "Storage", "OpenSSLKit", "MohurCore", "MohurTestSupport"],
+                path: "Tests/PKITestSupport", swiftSettings: strict),
+        .testTarget(name: "CATests", dependencies: ["CA", "HSM", "Storage", "OpenSSLKit", "MohurCore", "MohurTestSupport", "PKITestSupport"], swiftSettings: strict),
+        .testTarget(name: "DocumentSigningTests", dependencies: [
+            "DocumentSigning", "LDS", "CA", "HSM", "Storage", "OpenSSLKit", "MohurCore", "MohurTestSupport", "PKITestSupport",
+            .product(name: "SwiftASN1", package: "swift-asn1"),
+        ], swiftSettings: strict),
         .testTarget(name: "LDSTests", dependencies: ["LDS", "MohurTestSupport", .product(name: "SwiftASN1", package: "swift-asn1")], swiftSettings: strict),
         .testTarget(name: "PassiveAuthTests", dependencies: [
             "PassiveAuth", "LDS", "OpenSSLKit", "MohurCore", "Storage", "HSM", "MohurTestSupport",

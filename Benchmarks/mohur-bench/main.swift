@@ -1,9 +1,10 @@
 import CA
+import DocumentSigning
 import Foundation
 import HSM
+import LDS
 import MohurCore
 import OpenSSLKit
-import LDS
 import PassiveAuth
 
 /// `make bench`: Mohur's rates as ratios of the raw OpenSSL / PKCS#11 rates measured in the
@@ -60,6 +61,7 @@ func runBenchmarks() throws -> [Row] {
     let (mine, raw) = try bestOf(3, mohur: { try measure(iterations: n) { _ = try soft.sign(message, scheme: .ecdsa(.sha256)) } },
                                  raw: { try RawRates.openSSLSignatures(key: reference, scheme: .ecdsa(.sha256), message: message, iterations: n) })
     rows.append(Row(name: "software key signing, P-256 (sig/s)", mohur: mine, raw: raw, goal: 0.6))
+    rows.append(try sodSigningRow(state: state, keys: keys))
     rows += try passiveAuthenticationRows(scratch: scratch)
     return rows
 }
@@ -114,6 +116,27 @@ func masterListImportSeconds(scratch: String) throws -> Double? {
         best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
     }
     return best
+}
+
+/// EF.SOD signing (one DG1 + a 20 KB DG2: hashing, LDS security object, CMS encoding, HSM
+/// signature, issuance record) against a raw C_Sign loop on the same Document Signer key.
+func sodSigningRow(state: StateDirectory, keys: any KeyStore) throws -> Row {
+    let pki = PKI(repository: try state.openRepository(), keys: keys, profile: try HierarchyProfile.load(path: "CA/hierarchy.json"),
+                  matrix: try AccessMatrix.load(path: "CA/agency-access.tsv"))
+    try pki.initializeHierarchy()
+    let ds = try pki.documentSigner(for: "P")
+    guard let key = ds.signer as? PKCS11Signer else { throw MohurError.system("the bench Document Signer is not a PKCS#11 key") }
+    let mrz = Array(("P<AZEMAMMADOVA<<AYSEL<<<<<<<<<<<<<<<<<<<<<<<" + "C012345674AZE8501012F3001016<<<<<<<<<<<<<<02").utf8)
+    let dg1 = DataGroup(number: .dg1, value: BERTLV.encode(tag: .mrzData, value: mrz))
+    let dg2 = DataGroup(number: .dg2, value: try randomBytes(20_000))
+    let request = try SODRequest(documentType: "P", documentNumber: "C01234567",
+                                 dataGroups: .files([.dg1: dg1.encoded, .dg2: dg2.encoded]))
+    let service = try DocumentSigningService(pki: pki)
+    let digest = try Digest.hash(.sha256, Array(repeating: 0x5a, count: 200))
+    let n = 1000
+    let (mine, raw) = try bestOf(5, mohur: { try measure(iterations: n) { _ = try service.sign(request) } },
+                                 raw: { try key.key.rawECDSASignRate(digest: digest, iterations: n) })
+    return Row(name: "SOD signing DG1+20KB DG2, \(key.spec) (SOD/s)", mohur: mine, raw: raw, goal: 0.8)
 }
 
 do {

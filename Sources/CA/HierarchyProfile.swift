@@ -77,6 +77,16 @@ public struct HierarchyProfile: Codable, Sendable, Hashable {
               types.allSatisfy({ (1...2).contains($0.count) && $0.allSatisfy { $0.isASCII && ($0.isUppercase || $0.isNumber) } }) else {
             throw fail("documentSigner.documentTypes must list 1–2 letter document codes (e.g. \"P\", \"I\")")
         }
+        if let hash = documentSigner.sodHash,
+           DigestAlgorithm(name: hash).map({ [.sha256, .sha384, .sha512].contains($0) }) != true {
+            throw fail("documentSigner.sodHash '\(hash)' must be SHA-256, SHA-384 or SHA-512 (Doc 9303-12 §4.4.2)")
+        }
+        if let choice = documentSigner.sodSignerIdentifier, !["issuerAndSerialNumber", "subjectKeyIdentifier"].contains(choice) {
+            throw fail("documentSigner.sodSignerIdentifier '\(choice)' must be issuerAndSerialNumber or subjectKeyIdentifier")
+        }
+        if let padding = documentSigner.rsaPadding, !["pss", "pkcs1v15"].contains(padding) {
+            throw fail("documentSigner.rsaPadding '\(padding)' must be pss or pkcs1v15")
+        }
     }
 }
 
@@ -95,6 +105,15 @@ public struct LevelProfile: Codable, Sendable, Hashable {
     public var documentValidityYears: Int?
     public var documentTypes: [String]?
     public var contactEmail: String?
+    /// Document Signer only: the hash of the LDS security object ("SHA-256" when absent;
+    /// "SHA-384", "SHA-512" selectable; Doc 9303-12 §4.4.2).
+    public var sodHash: String?
+    /// Document Signer only: how EF.SOD names the signer, "issuerAndSerialNumber" (default,
+    /// SignerInfo v1) or "subjectKeyIdentifier" (SignerInfo v3), RFC 5652 §5.3.
+    public var sodSignerIdentifier: String?
+    /// Document Signer only, RSA keys: "pss" (default, RFC 4055) or "pkcs1v15" where a
+    /// receiving state demands RSA PKCS#1 v1.5 (Doc 9303-12 §4.4.2.1).
+    public var rsaPadding: String?
 
     public var keySpec: KeySpec { KeySpec(name: key) ?? .ec(.p256) }
     public var usesExplicitECParameters: Bool { explicitECParameters ?? false }

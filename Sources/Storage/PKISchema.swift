@@ -64,5 +64,25 @@ public enum PKISchema {
                 PRIMARY KEY (authority, crl_number)
             );
             """),
+        // EF.SOD issuance (Doc 9303-10 §4.6.2): which Document Signer signed which document,
+        // over which data group hashes. Only hashes: data group contents (MRZ, face, fingerprints)
+        // never enter this database. One index only: each index adds B-tree pages to every
+        // issuance's commit, which is on the signing path; lookups by FIN or DS serial are
+        // investigation-rate queries and scan.
+        Migration(version: 2, name: "sod-issuances", sql: """
+            CREATE TABLE sod_issuances (
+                id INTEGER PRIMARY KEY,
+                document_number TEXT NOT NULL,
+                document_type TEXT NOT NULL,
+                fin TEXT CHECK (fin IS NULL OR (length(fin) = 7 AND fin NOT GLOB '*[^A-Z0-9]*')),
+                ds_authority TEXT NOT NULL REFERENCES authorities(name),
+                ds_serial TEXT NOT NULL,
+                hash_algorithm TEXT NOT NULL,
+                data_group_hashes TEXT NOT NULL,
+                sod_sha256 TEXT NOT NULL,
+                signed_at INTEGER NOT NULL
+            );
+            CREATE INDEX sod_issuances_by_document ON sod_issuances(document_number, document_type);
+            """),
     ]
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import CA
 import Foundation
 import HSM
+import LDS
 import MohurCore
 import OpenSSLKit
 import PassiveAuth
@@ -59,6 +60,8 @@ func reporting(_ body: () throws -> Void) throws {
         Entry.report("\(error)", code: 2)
     } catch let error as PassiveAuthError {
         Entry.report(error.description, code: error.mohurError.exitCode)
+    } catch let error as LDSError {
+        Entry.report("\(error)", code: 2)
     }
 }
 

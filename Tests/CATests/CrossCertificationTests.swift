@@ -3,6 +3,7 @@ import Foundation
 import MohurCore
 import MohurTestSupport
 import OpenSSLKit
+import PKITestSupport
 import Testing
 
 @Suite("Level 3: cross-certification with the national PKI", .serialized)

@@ -3,6 +3,7 @@ import Foundation
 import MohurCore
 import MohurTestSupport
 import OpenSSLKit
+import PKITestSupport
 import Storage
 import Testing
 

@@ -4,6 +4,7 @@ import HSM
 import MohurCore
 import MohurTestSupport
 import OpenSSLKit
+import PKITestSupport
 import Storage
 import Testing
 

@@ -8,16 +8,16 @@ import Storage
 import Synchronization
 
 /// A clock tests move forward.
-final class TestClock: WallClock {
+public final class TestClock: WallClock {
     private let current: Mutex<Date>
-    init(_ start: Date = Date()) { current = Mutex(start) }
-    func now() -> Date { current.withLock { $0 } }
-    func advance(days: Int) { current.withLock { $0 = $0.addingTimeInterval(TimeInterval(days) * 86_400) } }
+    public init(_ start: Date = Date()) { current = Mutex(start) }
+    public func now() -> Date { current.withLock { $0 } }
+    public func advance(days: Int) { current.withLock { $0 = $0.addingTimeInterval(TimeInterval(days) * 86_400) } }
 }
 
 /// One SoftHSM2 token per test process (SoftHSM reads its configuration once per process),
 /// created under a temporary directory through Mohur's own embedded-default path.
-enum SharedToken {
+public enum SharedToken {
     static let state: (directory: TemporaryDirectory, keys: any KeyStore, config: KeyStoreConfiguration)? = {
         do {
             let directory = try TemporaryDirectory("mohur-hsm")
@@ -32,7 +32,7 @@ enum SharedToken {
 
     /// A fresh token for one fixture, in the same SoftHSM2 instance: SoftHSM2's file store
     /// rescans every object of a token on each lookup, so small tokens keep tests fast.
-    static func keys() throws -> any KeyStore {
+    public static func keys() throws -> any KeyStore {
         guard state != nil else { throw TestFailure("the shared SoftHSM2 token could not be created (see the log above)") }
         let module = try PKCS11Modules.module(path: StateDirectory.defaultSoftHSMModule)
         let label = "t-" + Digest.hex(try randomBytes(6))
@@ -42,17 +42,17 @@ enum SharedToken {
 }
 
 /// A PKI with its own database on the shared token.
-struct PKIFixture {
-    let directory: TemporaryDirectory
-    let repository: PKIRepository
-    let pki: PKI
-    let clock: TestClock
+public struct PKIFixture {
+    public let directory: TemporaryDirectory
+    public let repository: PKIRepository
+    public let pki: PKI
+    public let clock: TestClock
 
-    static let profilePath = Vectors.repositoryRoot.appendingPathComponent("CA/hierarchy.json").path
-    static let matrixPath = Vectors.repositoryRoot.appendingPathComponent("CA/agency-access.tsv").path
+    public static let profilePath = Vectors.repositoryRoot.appendingPathComponent("CA/hierarchy.json").path
+    public static let matrixPath = Vectors.repositoryRoot.appendingPathComponent("CA/agency-access.tsv").path
 
     /// `mutate` edits the shipped profile before use (e.g. an RSA ICAO level for full openssl chains).
-    init(mutate: (inout HierarchyProfile) -> Void = { _ in }, keys: (any KeyStore)? = nil, initialize: Bool = true) throws {
+    public init(mutate: (inout HierarchyProfile) -> Void = { _ in }, keys: (any KeyStore)? = nil, initialize: Bool = true) throws {
         directory = try TemporaryDirectory()
         repository = try PKIRepository(database: try Database(path: directory.path("mohur.sqlite")))
         var profile = try HierarchyProfile.load(path: Self.profilePath)
@@ -65,21 +65,21 @@ struct PKIFixture {
     }
 
     /// The same state seen at another time.
-    func at(_ clock: any WallClock) -> PKI {
+    public func at(_ clock: any WallClock) -> PKI {
         PKI(repository: repository, keys: pki.keys, profile: pki.profile, matrix: pki.matrix, clock: clock)
     }
 
-    func certificate(_ authority: String) throws -> Certificate {
+    public func certificate(_ authority: String) throws -> Certificate {
         try Certificate(derEncoded: try pki.authority(named: authority).certificate.der)
     }
 
-    func pemFile(_ name: String, _ certificates: [Certificate]) throws -> String {
+    public func pemFile(_ name: String, _ certificates: [Certificate]) throws -> String {
         try directory.write(name, certificates.map { try $0.pem() }.joined())
     }
 
     /// An ICAO level with RSA keys (no explicit EC parameters), so that `openssl verify` can
     /// judge whole chains (OpenSSL 3.0 refuses explicit-parameter EC keys in chains, error 94).
-    static func rsaICAO(_ profile: inout HierarchyProfile) {
+    public static func rsaICAO(_ profile: inout HierarchyProfile) {
         profile.csca.key = "rsa3072"
         profile.csca.explicitECParameters = false
         for keyPath in [\HierarchyProfile.documentSigner, \.masterListSigner, \.deviationListSigner] {

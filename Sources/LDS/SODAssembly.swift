@@ -1,0 +1,46 @@
+extension CMSSignedDataBuilder {
+    /// EF.SOD (Doc 9303-10 §4.6.2) holding the SignedData with `signature`: the ContentInfo of
+    /// ``contentInfo(signature:)`` in the `77` wrapper, with its structural view assembled from
+    /// the parts this builder wrote rather than parsed back, so that an issuing centre pays for
+    /// one encoding per document. Decoding the result with ``SODFile/init(encoded:)`` gives an
+    /// equal value (the tests hold the encoder to that).
+    ///
+    /// - Throws: ``LDSError`` if ``content`` is not a DER LDS security object or encoding fails.
+    public func sodFile(signature: [UInt8]) throws(LDSError) -> SODFile {
+        let securityObject = try LDSSecurityObject(encoded: content)
+        let members: [(encoded: [UInt8], attribute: CMSAttribute)]
+        do { members = try signedAttributeMembers() } catch {
+            throw LDSError(.encodingFailed, structure: "SignerInfo.signedAttrs", reason: "DER encoding failed: \(error)",
+                           remedy: "Check the content type and message digest.")
+        }
+        let attributeContent = Array(members.map(\.encoded).joined())
+        let contentInfo = try contentInfo(signature: signature, attributeContent: attributeContent)
+        let isSKI = namesSignerByKeyIdentifier
+        let attributes = CMSSignedAttributes(
+            encoded: BERTLV.encode(tag: .contextConstructed0, value: attributeContent),
+            encodedForSignature: BERTLV.encode(tag: .set, value: attributeContent),
+            attributes: members.map(\.attribute), contentType: contentType, messageDigest: messageDigest,
+            signingTime: signingTime)
+        let signer = CMSSignerInfo(
+            version: isSKI ? 3 : 1, signerIdentifier: signerIdentifier, digestAlgorithm: digestAlgorithm,
+            signedAttributes: attributes, signatureAlgorithm: signatureAlgorithm, signature: signature, unsignedAttributes: nil)
+        let signedData = CMSSignedData(
+            version: signedDataVersion, digestAlgorithms: [digestAlgorithm],
+            contentType: contentType, content: content, segmented: false, certificates: Self.derSetOrder(certificates), crls: [],
+            signerInfos: [signer])
+        return SODFile(encoded: BERTLV.encode(tag: .efSOD, value: contentInfo), contentInfo: contentInfo,
+                       signedData: signedData, securityObject: securityObject)
+    }
+}
+
+extension SODFile {
+    /// A definite-length EF.SOD from parts already known to agree.
+    init(encoded: [UInt8], contentInfo: [UInt8], signedData: CMSSignedData, securityObject: LDSSecurityObject) {
+        self.encoded = encoded
+        self.contentInfoBytes = contentInfo
+        self.usesIndefiniteLengths = false
+        self.definiteLengthContentInfoBytes = contentInfo
+        self.signedData = signedData
+        self.ldsSecurityObject = securityObject
+    }
+}

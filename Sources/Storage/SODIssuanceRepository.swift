@@ -1,0 +1,90 @@
+import Foundation
+
+/// One signed EF.SOD (Doc 9303-10 §4.6.2): the document it was made for, the Document Signer
+/// that signed it and the data group hashes it covers, so that a document can be traced to its
+/// signer and its blank. Data group contents are never part of it.
+public struct SODIssuanceRecord: Sendable, Hashable, Codable {
+    public var id: Int64
+    public var documentNumber: String
+    public var documentType: String
+    /// The holder's FIN (7 characters, A–Z and 0–9), when the issuing centre gave one.
+    public var fin: String?
+    /// The authority name of the Document Signer (e.g. `ds-1`).
+    public var dsAuthority: String
+    /// The Document Signer certificate's serial, lower-case hex.
+    public var dsSerial: String
+    /// The LDS security object's hash algorithm, e.g. `SHA-256`.
+    public var hashAlgorithm: String
+    /// Data group number → hash (lower-case hex), in ascending data group order.
+    public var dataGroupHashes: [Int: String]
+    /// SHA-256 of the EF.SOD file, lower-case hex.
+    public var sodSHA256: String
+    public var signedAt: Date
+
+    public init(id: Int64 = 0, documentNumber: String, documentType: String, fin: String?, dsAuthority: String,
+                dsSerial: String, hashAlgorithm: String, dataGroupHashes: [Int: String], sodSHA256: String,
+                signedAt: Date) {
+        self.id = id
+        self.documentNumber = documentNumber
+        self.documentType = documentType
+        self.fin = fin
+        self.dsAuthority = dsAuthority
+        self.dsSerial = dsSerial
+        self.hashAlgorithm = hashAlgorithm
+        self.dataGroupHashes = dataGroupHashes
+        self.sodSHA256 = sodSHA256
+        self.signedAt = signedAt
+    }
+}
+
+extension PKIRepository {
+    /// Stores an issuance record and returns its row id.
+    @discardableResult
+    public func insertSODIssuance(_ r: SODIssuanceRecord) throws(StorageError) -> Int64 {
+        try database.insert("""
+            INSERT INTO sod_issuances(document_number, document_type, fin, ds_authority, ds_serial, hash_algorithm,
+                data_group_hashes, sod_sha256, signed_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, [r.documentNumber, r.documentType, r.fin, r.dsAuthority, r.dsSerial, r.hashAlgorithm,
+                  Self.encodeHashes(r.dataGroupHashes), r.sodSHA256, r.signedAt])
+    }
+
+    /// Every SOD signed for `documentNumber` (any type), oldest first.
+    public func sodIssuances(documentNumber: String) throws(StorageError) -> [SODIssuanceRecord] {
+        try database.query("SELECT * FROM sod_issuances WHERE document_number = ? ORDER BY signed_at, id", [documentNumber])
+            .map(Self.sodIssuanceRecord)
+    }
+
+    /// Every SOD a Document Signer certificate signed (e.g. to list documents affected by a revocation).
+    public func sodIssuances(dsSerial: String) throws(StorageError) -> [SODIssuanceRecord] {
+        try database.query("SELECT * FROM sod_issuances WHERE ds_serial = ? ORDER BY signed_at, id", [dsSerial])
+            .map(Self.sodIssuanceRecord)
+    }
+
+    static func sodIssuanceRecord(_ row: Row) throws(StorageError) -> SODIssuanceRecord {
+        SODIssuanceRecord(
+            id: try row.int("id"), documentNumber: try row.text("document_number"), documentType: try row.text("document_type"),
+            fin: try row.optionalText("fin"), dsAuthority: try row.text("ds_authority"), dsSerial: try row.text("ds_serial"),
+            hashAlgorithm: try row.text("hash_algorithm"),
+            dataGroupHashes: try decodeHashes(try row.text("data_group_hashes")),
+            sodSHA256: try row.text("sod_sha256"), signedAt: try row.date("signed_at"))
+    }
+
+    /// `1:hex,2:hex,…` in ascending data group order: readable in the sqlite3 shell.
+    static func encodeHashes(_ hashes: [Int: String]) -> String {
+        hashes.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: ",")
+    }
+
+    static func decodeHashes(_ text: String) throws(StorageError) -> [Int: String] {
+        var result: [Int: String] = [:]
+        for item in text.split(separator: ",") {
+            let parts = item.split(separator: ":")
+            guard parts.count == 2, let number = Int(parts[0]) else {
+                throw StorageError(code: .invalidData, message: "sod_issuances.data_group_hashes holds '\(item)', not N:HEX",
+                                   sqliteCode: 0)
+            }
+            result[number] = String(parts[1])
+        }
+        return result
+    }
+}
