@@ -43,13 +43,14 @@ let package = Package(
             .product(name: "SwiftASN1", package: "swift-asn1"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
+        .target(name: "Audit", dependencies: ["Storage", "MohurCore", "OpenSSLKit"], swiftSettings: strict),
         .executableTarget(name: "mohur", dependencies: [
-            "CA", "HSM", "Storage", "MohurCore", "OpenSSLKit",
+            "CA", "Audit", "HSM", "Storage", "MohurCore", "OpenSSLKit",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         .executableTarget(name: "mohur-bench", dependencies: [
-            "CA", "HSM", "MohurCore", "OpenSSLKit",
+            "CA", "Audit", "HSM", "MohurCore", "OpenSSLKit", "Storage",
         ], path: "Benchmarks/mohur-bench", swiftSettings: strict),
 
         .target(name: "MohurTestSupport", path: "Tests/MohurTestSupport", swiftSettings: strict),
@@ -58,6 +59,10 @@ let package = Package(
         .testTarget(name: "StorageTests", dependencies: ["Storage", "MohurCore", "MohurTestSupport"], swiftSettings: strict),
         .testTarget(name: "CATests", dependencies: ["CA", "HSM", "Storage", "OpenSSLKit", "MohurCore", "MohurTestSupport"], swiftSettings: strict),
         .testTarget(name: "LDSTests", dependencies: ["LDS", .product(name: "SwiftASN1", package: "swift-asn1")], swiftSettings: strict),
+        .testTarget(name: "AuditTests", dependencies: ["Audit", "HSM", "Storage", "OpenSSLKit", "MohurCore", "MohurTestSupport"], swiftSettings: strict),
+        // Child process of the crash test: appends in a loop until killed.
+        .executableTarget(name: "audit-crash-child", dependencies: ["Audit", "HSM", "Storage", "MohurCore"],
+                          path: "Tests/AuditCrashChild", swiftSettings: strict),
         .testTarget(name: "mohurTests", dependencies: ["MohurCore", "OpenSSLKit", "MohurTestSupport"], swiftSettings: strict),
     ]
 )
