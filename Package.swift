@@ -59,7 +59,7 @@ let package = Package(
         .testTarget(name: "StorageTests", dependencies: ["Storage", "MohurCore", "MohurTestSupport"], swiftSettings: strict),
         .testTarget(name: "CATests", dependencies: ["CA", "HSM", "Storage", "OpenSSLKit", "MohurCore", "MohurTestSupport"], swiftSettings: strict),
         .testTarget(name: "LDSTests", dependencies: ["LDS", .product(name: "SwiftASN1", package: "swift-asn1")], swiftSettings: strict),
-        .testTarget(name: "AuditTests", dependencies: ["Audit", "HSM", "Storage", "OpenSSLKit", "MohurCore", "MohurTestSupport"], swiftSettings: strict),
+        .testTarget(name: "AuditTests", dependencies: ["Audit", "CA", "HSM", "Storage", "OpenSSLKit", "MohurCore", "MohurTestSupport"], swiftSettings: strict),
         // Child process of the crash test: appends in a loop until killed.
         .executableTarget(name: "audit-crash-child", dependencies: ["Audit", "HSM", "Storage", "MohurCore"],
                           path: "Tests/AuditCrashChild", swiftSettings: strict),

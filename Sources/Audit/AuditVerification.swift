@@ -11,6 +11,10 @@ public struct AuditVerificationReport: Sendable {
     public var problems: [String] = []
     public var isValid: Bool { problems.isEmpty }
 
+    /// The start of the earliest range a checkpoint mismatch narrowed the damage to; used as
+    /// the first bad entry only when no entry was found bad by its own hash.
+    var rangeStart: Int64?
+
     mutating func flag(_ index: Int64, _ problem: String) {
         firstBadEntry = min(firstBadEntry ?? index, index)
         problems.append(problem)
@@ -62,7 +66,8 @@ extension AuditReader {
                     if tree.root == heads[expected] {
                         lastGoodHead = expected
                     } else {
-                        report.flag(lastGoodHead, "the tree of the first \(expected) entries differs from its signed checkpoint: "
+                        report.rangeStart = min(report.rangeStart ?? lastGoodHead, lastGoodHead)
+                        report.problems.append("the tree of the first \(expected) entries differs from its signed checkpoint: "
                                     + "an entry in \(lastGoodHead)..<\(expected) was changed, inserted, removed or reordered")
                     }
                     nextHead += 1
@@ -76,6 +81,7 @@ extension AuditReader {
     private func finish(_ report: AuditVerificationReport, size: Int64, heads: ArraySlice<Int64> = []) -> AuditVerificationReport {
         var report = report
         report.size = size
+        if report.firstBadEntry == nil { report.firstBadEntry = report.rangeStart }
         if let beyond = heads.last, beyond > size {
             report.flag(size, "a signed checkpoint covers \(beyond) entries but the journal holds \(size): "
                         + "entries \(size)..<\(beyond) were removed or the tree was rolled back")
@@ -83,13 +89,15 @@ extension AuditReader {
         return report
     }
 
-    /// Compares recomputed subtree hashes with the stored ones, naming the first leaf of each
-    /// differing subtree (a changed entry shows as a differing leaf hash).
+    /// Compares recomputed subtree hashes with the stored ones. A changed entry shows as a
+    /// differing leaf hash (and, as a consequence, differing ancestors, which are then not
+    /// reported); a differing interior hash over matching leaves means the node was edited.
     private func compare(_ produced: [NodeID: [UInt8]], with store: AuditStore, into report: inout AuditVerificationReport) throws {
         let byLevel = Dictionary(grouping: produced.keys, by: \.level)
         for level in byLevel.keys.sorted() {
             guard let ids = byLevel[level], let low = ids.map(\.index).min(), let high = ids.map(\.index).max() else { continue }
             let stored = Dictionary(try store.nodes(level: level, low..<(high + 1)), uniquingKeysWith: { first, _ in first })
+            if level > 0, report.firstBadEntry != nil { return }
             for id in ids.sorted() where stored[id.index] != produced[id] {
                 let leaf = id.index << id.level
                 report.flag(leaf, level == 0
