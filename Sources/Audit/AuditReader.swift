@@ -26,6 +26,8 @@ public struct ConsistencyProof: Sendable, Hashable, Codable {
 /// hashes. Needs no key: anything it returns is checked against signed checkpoints.
 public struct AuditReader: Sendable {
     let store: AuditStore
+    /// The database the journal lives in.
+    public var database: Database { store.database }
 
     /// Opens the journal in `database` (its schema is brought up to date first).
     public init(database: Database) throws {
