@@ -40,16 +40,13 @@ struct AuditStore: Sendable {
         }
     }
 
-    /// Stored hashes of `ids`, fetched with one statement per 64 nodes (row-value IN lists).
+    /// Stored hashes of `ids`: one primary-key lookup each on a cached statement. (A row-value
+    /// `IN (VALUES …)` list looked like one round trip but makes SQLite scan the whole table.)
     func nodes(_ ids: Set<NodeID>) throws -> [NodeID: [UInt8]] {
         var found: [NodeID: [UInt8]] = [:]
-        let sorted = ids.sorted()
-        for start in stride(from: 0, to: sorted.count, by: 64) {
-            let chunk = sorted[start..<min(start + 64, sorted.count)]
-            let values = Array(repeating: "(?, ?)", count: chunk.count).joined(separator: ", ")
-            let arguments: [any SQLValueConvertible] = chunk.flatMap { [$0.level, $0.index] as [any SQLValueConvertible] }
-            for row in try database.query("SELECT level, idx, hash FROM audit_nodes WHERE (level, idx) IN (VALUES \(values))", arguments) {
-                found[NodeID(level: Int(try row.int("level")), index: try row.int("idx"))] = try row.blob("hash")
+        for id in ids {
+            if let row = try database.queryOne("SELECT hash FROM audit_nodes WHERE level = ? AND idx = ?", [id.level, id.index]) {
+                found[id] = try row.blob("hash")
             }
         }
         return found

@@ -15,7 +15,7 @@ enum IndependentNoteVerifier {
 
     static func verify(note: String, vkey: String, scratch: TemporaryDirectory) throws -> Verified? {
         // vkey: <name>+<hex key ID>+<base64(type ‖ public key)>
-        let parts = vkey.components(separatedBy: "+")
+        let parts = vkey.split(separator: "+", maxSplits: 2).map(String.init)
         guard parts.count == 3, let keyBlob = Data(base64Encoded: parts[2]), keyBlob.first == 0x02 else { return nil }
         let name = parts[0], spki = keyBlob.dropFirst()
         // For type 0x02 the key ID is the truncated SHA-256 of the DER SPKI.
@@ -45,12 +45,25 @@ enum IndependentNoteVerifier {
 
 @Suite("C2SP checkpoints signed in the HSM")
 struct CheckpointNoteTests {
-    /// One SoftHSM2 token for this process (SoftHSM2 reads its configuration once).
+    /// A fresh token in this process's SoftHSM2 instance. SoftHSM2 reads its configuration once
+    /// per process: whichever suite loads it first sets the token directory, and later ones add
+    /// tokens there. So this only points SOFTHSM2_CONF at a directory of its own (harmless if
+    /// SoftHSM2 is already loaded) and never takes the "mohur-dev" label CATests' SharedToken uses.
     static let token: (TemporaryDirectory, any KeyStore)? = {
-        guard let directory = try? TemporaryDirectory("mohur-audit-hsm") else { return nil }
-        let state = StateDirectory(path: directory.path("state"))
-        guard let config = try? state.createEmbeddedDefault(), let keys = try? state.openKeyStore(config) else { return nil }
-        return (directory, keys)
+        do {
+            let directory = try TemporaryDirectory("mohur-audit-hsm")
+            try FileManager.default.createDirectory(atPath: directory.path("tokens"), withIntermediateDirectories: true)
+            let conf = try directory.write("softhsm2.conf", "directories.tokendir = \(directory.path("tokens"))\n"
+                                           + "objectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n")
+            if ProcessInfo.processInfo.environment["SOFTHSM2_CONF"] == nil { setenv("SOFTHSM2_CONF", conf, 1) }
+            let module = try PKCS11Modules.module(path: StateDirectory.defaultSoftHSMModule)
+            let label = "a-" + Digest.hex(try randomBytes(6))
+            _ = try module.initializeToken(label: label, soPIN: "so-pin-0000", userPIN: "user-pin-0000")
+            return (directory, PKCS11KeyStore(module: module, token: try module.openToken(label: label, pin: "user-pin-0000")))
+        } catch {
+            print("audit test token: \(error)")
+            return nil
+        }
     }()
 
     @Test("a checkpoint signed by an HSM P-256 key verifies with the printed vkey under an independent signed-note verifier")
