@@ -3,6 +3,16 @@ import Storage
 /// The journal's tables, in a database file of their own (`audit.sqlite`): its own migration
 /// history (SQLite's `user_version` is per file) and its own durability setting.
 public enum AuditSchema {
+    /// Triggers that refuse UPDATE and DELETE on every journal table, named
+    /// `audit_<table>_no_update` / `audit_<table>_no_delete`.
+    static let appendOnlyTriggers = ["entries", "nodes", "checkpoints"].flatMap { table in
+        ["update", "delete"].map { operation in
+            "CREATE TRIGGER audit_\(table)_no_\(operation) BEFORE \(operation.uppercased()) ON audit_\(table) "
+                + "BEGIN SELECT RAISE(ABORT, 'the audit journal is append-only'); END;"
+        }
+    }.joined(separator: "\n")
+
+
     public static let migrations: [Migration] = [
         Migration(version: 1, name: "audit-journal", sql: """
             CREATE TABLE audit_meta (
@@ -30,18 +40,7 @@ public enum AuditSchema {
             );
             -- Append-only for anyone using the schema as designed. An administrator can drop
             -- these; the signed checkpoints are what makes that detectable.
-            CREATE TRIGGER audit_entries_no_update BEFORE UPDATE ON audit_entries
-                BEGIN SELECT RAISE(ABORT, 'the audit journal is append-only'); END;
-            CREATE TRIGGER audit_entries_no_delete BEFORE DELETE ON audit_entries
-                BEGIN SELECT RAISE(ABORT, 'the audit journal is append-only'); END;
-            CREATE TRIGGER audit_nodes_no_update BEFORE UPDATE ON audit_nodes
-                BEGIN SELECT RAISE(ABORT, 'the audit journal is append-only'); END;
-            CREATE TRIGGER audit_nodes_no_delete BEFORE DELETE ON audit_nodes
-                BEGIN SELECT RAISE(ABORT, 'the audit journal is append-only'); END;
-            CREATE TRIGGER audit_checkpoints_no_update BEFORE UPDATE ON audit_checkpoints
-                BEGIN SELECT RAISE(ABORT, 'the audit journal is append-only'); END;
-            CREATE TRIGGER audit_checkpoints_no_delete BEFORE DELETE ON audit_checkpoints
-                BEGIN SELECT RAISE(ABORT, 'the audit journal is append-only'); END;
+            \(appendOnlyTriggers)
             """),
     ]
 }

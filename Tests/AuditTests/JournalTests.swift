@@ -47,4 +47,15 @@ struct JournalTests {
         #expect(text.hasPrefix(#"{"actor":{},"category":"security-action","details":{"n":1},"op":"test.append","#))
         #expect(throws: MohurError.self) { _ = try AuditEntry(decoding: Array(text.replacingOccurrences(of: ",", with: ", ").utf8)) }
     }
+
+    @Test("the schema refuses UPDATE and DELETE on entries, subtree hashes and checkpoints")
+    func appendOnlySchema() throws {
+        let journal = try JournalFixture()
+        try journal.append(2)
+        for sql in ["UPDATE audit_entries SET entry = x'00'", "DELETE FROM audit_entries", "UPDATE audit_nodes SET hash = x'00'",
+                    "DELETE FROM audit_nodes", "UPDATE audit_checkpoints SET note = ''", "DELETE FROM audit_checkpoints"] {
+            #expect(throws: (any Error).self, "\(sql)") { try journal.database.execute(sql) }
+        }
+        #expect(try journal.reader.verify().isValid)
+    }
 }
