@@ -51,13 +51,14 @@ let package = Package(
             "LDS", "CA", "HSM", "Storage", "OpenSSLKit", "MohurCore",
             .product(name: "SwiftASN1", package: "swift-asn1"),
         ], swiftSettings: strict),
+        .target(name: "Audit", dependencies: ["Storage", "MohurCore", "OpenSSLKit"], swiftSettings: strict),
         .executableTarget(name: "mohur", dependencies: [
-            "CA", "HSM", "PassiveAuth", "DocumentSigning", "LDS", "Storage", "MohurCore", "OpenSSLKit",
+            "CA", "Audit", "HSM", "PassiveAuth", "DocumentSigning", "LDS", "Storage", "MohurCore", "OpenSSLKit",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         .executableTarget(name: "mohur-bench", dependencies: [
-            "CA", "HSM", "MohurCore", "OpenSSLKit", "PassiveAuth", "LDS", "DocumentSigning",
+            "CA", "Audit", "HSM", "MohurCore", "OpenSSLKit", "PassiveAuth", "LDS", "DocumentSigning", "Storage",
             .product(name: "SwiftASN1", package: "swift-asn1"),
         ], path: "Benchmarks/mohur-bench", swiftSettings: strict),
 
@@ -77,6 +78,10 @@ let package = Package(
             "PassiveAuth", "LDS", "OpenSSLKit", "MohurCore", "Storage", "HSM", "MohurTestSupport",
             .product(name: "SwiftASN1", package: "swift-asn1"),
         ], swiftSettings: strict),
+        .testTarget(name: "AuditTests", dependencies: ["Audit", "CA", "HSM", "Storage", "OpenSSLKit", "MohurCore", "MohurTestSupport"], swiftSettings: strict),
+        // Child process of the crash test: appends in a loop until killed.
+        .executableTarget(name: "audit-crash-child", dependencies: ["Audit", "HSM", "Storage", "MohurCore"],
+                          path: "Tests/AuditCrashChild", swiftSettings: strict),
         .testTarget(name: "mohurTests", dependencies: ["MohurCore", "OpenSSLKit", "MohurTestSupport"], swiftSettings: strict),
     ]
 )

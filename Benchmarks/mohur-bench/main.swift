@@ -1,3 +1,4 @@
+import Audit
 import CA
 import DocumentSigning
 import Foundation
@@ -35,7 +36,7 @@ func bestOf(_ rounds: Int, mohur: () throws -> Double, raw: () throws -> Double)
     return best
 }
 
-func runBenchmarks() throws -> [Row] {
+func runBenchmarks() throws -> (rows: [Row], audit: [String]) {
     let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("mohur-bench-\(UUID().uuidString)").path
     defer { try? FileManager.default.removeItem(atPath: scratch) }
     let state = StateDirectory(path: scratch)
@@ -63,7 +64,7 @@ func runBenchmarks() throws -> [Row] {
     rows.append(Row(name: "software key signing, P-256 (sig/s)", mohur: mine, raw: raw, goal: 0.6))
     rows.append(try sodSigningRow(state: state, keys: keys))
     rows += try passiveAuthenticationRows(scratch: scratch)
-    return rows
+    return (rows, try auditBenchmarks(keys: keys, scratch: scratch))
 }
 
 /// Passive authentications per second of a synthetic document (explicit EC parameters, as
@@ -140,7 +141,7 @@ func sodSigningRow(state: StateDirectory, keys: any KeyStore) throws -> Row {
 }
 
 do {
-    let rows = try runBenchmarks()
+    let (rows, audit) = try runBenchmarks()
     print("benchmark".padding(toLength: 52, withPad: " ", startingAt: 0) + "   mohur/s      raw/s   ratio  goal")
     var below = 0
     for row in rows {
@@ -163,6 +164,7 @@ do {
     } else {
         print("DE master list import: vectors not found (set MOHUR_VECTORS)")
     }
+    for line in audit { print(line) }
     print(below == 0 ? "all benchmarks meet their goals" : "\(below) benchmark(s) below goal")
 } catch {
     FileHandle.standardError.write(Data("mohur-bench: \(error)\n".utf8))

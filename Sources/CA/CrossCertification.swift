@@ -8,7 +8,7 @@ extension PKI {
     /// names the national root as subject with its own key and key identifier, limits the path
     /// length behind it and, through nameConstraints, the names it may vouch for (RFC 5280
     /// §4.2.1.9–10), so that trust flows only as far as the profile allows.
-    public func crossCertify(nationalRoot: Certificate) throws -> CertificateRecord {
+    func crossCertifyUnaudited(nationalRoot: Certificate) throws -> CertificateRecord {
         let key = try nationalRoot.publicKey()
         guard nationalRoot.isCA else {
             throw MohurError.refused("\(nationalRoot.subject) is not a CA certificate (basicConstraints cA is not set)")
@@ -37,7 +37,7 @@ extension PKI {
     /// Level 3, the other direction: stores a certificate the national root issued for the
     /// IAMAS root. It must certify the IAMAS root's key, be a CA certificate, and verify under a
     /// national root Mohur cross-certified (or `nationalRoot`, when given).
-    public func importCrossCertificate(_ certificate: Certificate, nationalRoot: Certificate? = nil) throws -> CertificateRecord {
+    func importCrossCertificateUnaudited(_ certificate: Certificate, nationalRoot: Certificate?) throws -> CertificateRecord {
         let root = try activeAuthority(.root)
         let rootKey = try Certificate(derEncoded: root.certificate.der).publicKey()
         guard try certificate.publicKey() == rootKey else {

@@ -15,7 +15,7 @@ extension PKI {
     /// own root as ICAO requires), first Document Signer, Master List Signer and Deviation List
     /// Signer. L3 cross certificates follow when the national root is presented.
     @discardableResult
-    public func initializeHierarchy() throws -> InitOutcome {
+    func initializeHierarchyUnaudited() throws -> InitOutcome {
         if let at = try repository.setting("initialized_at") { return .reused(initializedAt: at) }
         try atomically {
             let now = clock.now()

@@ -8,7 +8,7 @@ extension PKI {
     /// proof-of-possession signature must verify. The issuer and role decide the profile:
     /// a CSCA issues document-signer / master-list-signer / deviation-list-signer certificates,
     /// a segment CA issues agency-endpoint certificates.
-    public func issue(fromRequest csr: CertificationRequest, authority name: String, role: CertificateRole) throws -> CertificateRecord {
+    func issueUnaudited(fromRequest csr: CertificationRequest, authority name: String, role: CertificateRole) throws -> CertificateRecord {
         guard csr.isSelfSignatureValid else {
             throw MohurError.badInput("the certification request's signature does not verify (proof of possession failed)")
         }
@@ -46,7 +46,7 @@ extension PKI {
     /// Revokes a certificate Mohur issued. The reason is kept in the database; whether a CRL
     /// carries it depends on the issuer (CSCA CRLs carry none, Doc 9303-12 §7.1.3).
     @discardableResult
-    public func revoke(serial: String, reason: RevocationReason, at date: Date? = nil) throws -> CertificateRecord {
+    func revokeUnaudited(serial: String, reason: RevocationReason, at date: Date?) throws -> CertificateRecord {
         let matches = try repository.certificates(serial: serial).filter { $0.issuerAuthority != nil }
         guard let target = matches.first else {
             throw MohurError.notFound("no certificate issued by Mohur has serial \(serial)", hint: "`mohur cert list` shows serials")
@@ -69,7 +69,7 @@ extension PKI {
     /// Issues the next full v2 CRL of a CA (RFC 5280 §5; Doc 9303-12 §7.1.3 for the CSCA:
     /// no reason codes, no delta CRLs, nextUpdate ≤ 90 days, at most one per 48 hours unless
     /// something was revoked since the last one).
-    public func issueCRL(authority name: String, force: Bool = false) throws -> CRLRecord {
+    func issueCRLUnaudited(authority name: String, force: Bool) throws -> CRLRecord {
         let view = try authority(named: name)
         guard let role = view.role, role.isCertificateAuthority else {
             throw MohurError.badInput("\(name) is a \(view.record.role), which issues no CRLs", hint: "CRLs come from root, segment-* and csca-*")

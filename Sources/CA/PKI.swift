@@ -13,14 +13,21 @@ public final class PKI: Sendable {
     public let profile: HierarchyProfile
     public let matrix: AccessMatrix
     public let clock: any WallClock
+    /// Where every operation, and every refusal, is recorded (the audit journal).
+    public let audit: any AuditSink
+    /// Who is acting, as the journal records it.
+    public let actor: AuditActor
 
     public init(repository: PKIRepository, keys: any KeyStore, profile: HierarchyProfile, matrix: AccessMatrix,
-                clock: any WallClock = SystemWallClock()) {
+                clock: any WallClock = SystemWallClock(), audit: any AuditSink = DiscardingAuditSink(),
+                actor: AuditActor = .localOfficer) {
         self.repository = repository
         self.keys = keys
         self.profile = profile
         self.matrix = matrix
         self.clock = clock
+        self.audit = audit
+        self.actor = actor
     }
 
     /// True once `initializeHierarchy` has completed.

@@ -15,7 +15,7 @@ extension PKI {
     /// link certificate in which the old key certifies the new one, so that states trusting the
     /// old CSCA can reach the new one. The old CSCA is retired: it issues nothing new but keeps
     /// signing CRLs for the Document Signers it certified.
-    public func rolloverCSCA() throws -> RolloverResult {
+    func rolloverCSCAUnaudited() throws -> RolloverResult {
         let old = try activeAuthority(.csca)
         let oldIssuer = try issuingAuthority(old)
         let now = clock.now()
@@ -37,7 +37,7 @@ extension PKI {
 
     /// Retires the active signer of `role` and creates the next generation under the active CSCA
     /// (`mohur ds rotate` for Document Signers).
-    public func rotateSigner(_ role: CertificateRole) throws -> (retired: String?, created: AuthorityView) {
+    func rotateSignerUnaudited(_ role: CertificateRole) throws -> (retired: String?, created: AuthorityView) {
         let current = try? activeAuthority(role)
         let csca = try issuingAuthority(try activeAuthority(.csca))
         let generation = (try repository.authorities(role: role.rawValue).map(\.generation).max() ?? 0) + 1

@@ -58,7 +58,9 @@ struct InitCommand: ParsableCommand {
             }
             let repository = try dir.openRepository()
             let keys = try dir.openKeyStore(config)
-            let pki = PKI(repository: repository, keys: keys, profile: try PKI.lockedProfile(repository) ?? profile, matrix: matrix)
+            let journal = try state.openOrCreateJournal(keys: keys, repository: repository)
+            let pki = PKI(repository: repository, keys: keys, profile: try PKI.lockedProfile(repository) ?? profile, matrix: matrix,
+                          audit: journal)
             let outcome = try pki.initializeHierarchy()
             let views = try pki.authorities()
             if output.json {

@@ -21,7 +21,7 @@ struct Mohur: ParsableCommand {
             Exit status: 0 success; 1 refused by policy; 2 bad usage or input; 3 system failure (HSM, database).
             """,
         subcommands: [InitCommand.self, CAGroup.self, CertGroup.self, CRLGroup.self, CSCAGroup.self, DSGroup.self, SODGroup.self,
-                      HSMGroup.self, TrustGroup.self, PAGroup.self])
+                      HSMGroup.self, TrustGroup.self, PAGroup.self, AuditGroup.self])
 }
 
 @main

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Audit
 import CA
 import Foundation
 import HSM
@@ -35,7 +36,7 @@ struct StateOptions: ParsableArguments {
         }
         let matrix = try AccessMatrix.load(path: accessMatrix)
         let keys = try dir.openKeyStore(config)
-        return PKI(repository: repository, keys: keys, profile: locked, matrix: matrix)
+        return PKI(repository: repository, keys: keys, profile: locked, matrix: matrix, audit: try openJournal(keys: keys))
     }
 }
 

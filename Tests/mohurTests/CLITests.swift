@@ -49,7 +49,7 @@ struct CLITests {
         let status = try mohur(["hsm", "status", "--json"])
         #expect(status.status == 0, "\(status.output)")
         let keys = (try json(status) as? [String: Any])?["keys"] as? [[String: Any]] ?? []
-        #expect(keys.count == 20)
+        #expect(keys.count == 21, "20 authority keys and the journal key")
         #expect(keys.allSatisfy { $0["extractable"] as? Bool == false && $0["sensitive"] as? Bool == true && $0["present"] as? Bool == true })
         // The PIN never reaches the database.
         let pin = try String(contentsOfFile: state.path("s/dev-user-pin"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)

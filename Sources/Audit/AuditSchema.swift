@@ -1,0 +1,46 @@
+import Storage
+
+/// The journal's tables, in a database file of their own (`audit.sqlite`): its own migration
+/// history (SQLite's `user_version` is per file) and its own durability setting.
+public enum AuditSchema {
+    /// Triggers that refuse UPDATE and DELETE on every journal table, named
+    /// `audit_<table>_no_update` / `audit_<table>_no_delete`.
+    static let appendOnlyTriggers = ["entries", "nodes", "checkpoints"].flatMap { table in
+        ["update", "delete"].map { operation in
+            "CREATE TRIGGER audit_\(table)_no_\(operation) BEFORE \(operation.uppercased()) ON audit_\(table) "
+                + "BEGIN SELECT RAISE(ABORT, 'the audit journal is append-only'); END;"
+        }
+    }.joined(separator: "\n")
+
+
+    public static let migrations: [Migration] = [
+        Migration(version: 1, name: "audit-journal", sql: """
+            CREATE TABLE audit_meta (
+                key TEXT PRIMARY KEY,
+                value TEXT NOT NULL
+            );
+            -- Leaf i of the Merkle tree: the canonical entry bytes (AuditEntry).
+            CREATE TABLE audit_entries (
+                idx INTEGER PRIMARY KEY CHECK (idx >= 0),
+                entry BLOB NOT NULL
+            );
+            -- Hash of every complete aligned subtree: leaves [idx·2^level, (idx+1)·2^level).
+            CREATE TABLE audit_nodes (
+                level INTEGER NOT NULL,
+                idx INTEGER NOT NULL,
+                hash BLOB NOT NULL,
+                PRIMARY KEY (level, idx)
+            ) WITHOUT ROWID;
+            -- Signed tree heads, C2SP tlog-checkpoint notes.
+            CREATE TABLE audit_checkpoints (
+                size INTEGER PRIMARY KEY,
+                root BLOB NOT NULL,
+                note TEXT NOT NULL,
+                signed_at INTEGER NOT NULL
+            );
+            -- Append-only for anyone using the schema as designed. An administrator can drop
+            -- these; the signed checkpoints are what makes that detectable.
+            \(appendOnlyTriggers)
+            """),
+    ]
+}

@@ -1,0 +1,102 @@
+import Foundation
+import MohurCore
+import OpenSSLKit
+import Storage
+
+/// The PKI's public operations, each recorded in the audit journal through the injected
+/// `AuditSink` (rules §6.9: security-relevant actions, and attempts to exceed permissions).
+/// The operation commits first and is then recorded; if the journal fails, the caller gets a
+/// system error saying the operation happened but is not journaled.
+extension PKI {
+    /// Creates all four levels on first use (see `initializeHierarchyUnaudited`); journals a creation.
+    @discardableResult
+    public func initializeHierarchy() throws -> InitOutcome {
+        try audited("pki.init", target: "hierarchy") { () throws -> InitOutcome in
+            try initializeHierarchyUnaudited()
+        } details: { outcome in
+            if case .reused = outcome { return nil }
+            return ["authorities": .integer(Int64(try repository.authorities().count)), "profile_sha256": .text(try repository.setting("profile_sha256") ?? "")]
+        }
+    }
+
+    /// Issues a certificate from a PKCS#10 request (see `issueUnaudited`).
+    public func issue(fromRequest csr: CertificationRequest, authority name: String, role: CertificateRole) throws -> CertificateRecord {
+        try audited("ca.issue", target: name) { try issueUnaudited(fromRequest: csr, authority: name, role: role) } details: {
+            ["serial": .text($0.serial), "role": .text(role.rawValue), "fingerprint": .text($0.fingerprint)]
+        }
+    }
+
+    /// Revokes a certificate Mohur issued (see `revokeUnaudited`).
+    @discardableResult
+    public func revoke(serial: String, reason: RevocationReason, at date: Date? = nil) throws -> CertificateRecord {
+        try audited("ca.revoke", target: "serial:\(serial)") { try revokeUnaudited(serial: serial, reason: reason, at: date) } details: {
+            ["reason": .text(reason.rawValue), "issuer": .text($0.issuerAuthority ?? "")]
+        }
+    }
+
+    /// Issues the next full CRL of a CA (see `issueCRLUnaudited`).
+    public func issueCRL(authority name: String, force: Bool = false) throws -> CRLRecord {
+        try audited("ca.crl", target: name) { try issueCRLUnaudited(authority: name, force: force) } details: {
+            ["crl_number": .integer(Int64($0.crlNumber)), "forced": .flag(force)]
+        }
+    }
+
+    /// CSCA key rollover with a link certificate (see `rolloverCSCAUnaudited`).
+    public func rolloverCSCA() throws -> RolloverResult {
+        try audited("csca.rollover", target: "csca") { try rolloverCSCAUnaudited() } details: {
+            ["retired": .text($0.retired), "created": .text($0.newCSCA.record.name), "link_serial": .text($0.link.serial)]
+        }
+    }
+
+    /// Retires the active signer of `role` and creates the next (see `rotateSignerUnaudited`).
+    public func rotateSigner(_ role: CertificateRole) throws -> (retired: String?, created: AuthorityView) {
+        try audited("signer.rotate", target: role.rawValue) { try rotateSignerUnaudited(role) } details: {
+            ["retired": .text($0.retired ?? ""), "created": .text($0.created.record.name)]
+        }
+    }
+
+    /// Cross-certifies the national root (see `crossCertifyUnaudited`).
+    public func crossCertify(nationalRoot: Certificate) throws -> CertificateRecord {
+        try audited("ca.cross-certify", target: nationalRoot.subject.description) { try crossCertifyUnaudited(nationalRoot: nationalRoot) } details: {
+            ["serial": .text($0.serial)]
+        }
+    }
+
+    /// Stores a cross certificate the national root issued (see `importCrossCertificateUnaudited`).
+    public func importCrossCertificate(_ certificate: Certificate, nationalRoot: Certificate? = nil) throws -> CertificateRecord {
+        try audited("ca.import-cross", target: certificate.issuer.description) {
+            try importCrossCertificateUnaudited(certificate, nationalRoot: nationalRoot)
+        } details: { ["serial": .text($0.serial)] }
+    }
+
+    /// Runs `body` and journals its outcome: success (with `details`, or nothing when they are
+    /// nil), refusal by policy as an attempt to exceed permissions, system failure as failed.
+    /// Bad input and unknown names are the operator's typing, not security events.
+    func audited<T>(_ operation: String, target: String, _ body: () throws -> T,
+                    details: (T) throws -> [String: AuditValue]?) throws -> T {
+        let result: T
+        do {
+            result = try body()
+        } catch let error as MohurError where error.code == .refusedByPolicy || error.code == .system {
+            let refused = error.code == .refusedByPolicy
+            try journal(refused ? .permissionExceeded : .securityAction, operation, target, refused ? .refused : .failed,
+                        ["reason": .text(error.reason)], after: error)
+            throw error
+        }
+        if let details = try details(result) {
+            try journal(.securityAction, operation, target, .success, details, after: nil)
+        }
+        return result
+    }
+
+    private func journal(_ category: AuditAction.Category, _ operation: String, _ target: String, _ outcome: AuditOutcome,
+                         _ details: [String: AuditValue], after cause: MohurError?) throws {
+        do {
+            try audit.record(.action(try AuditAction(category, operation: operation, actor: actor, target: target,
+                                                     outcome: outcome, details: details)))
+        } catch {
+            throw MohurError.system("\(operation) \(cause == nil ? "completed" : "was refused") but the audit journal could not record it: \(error)",
+                                    hint: "check the journal database (`mohur audit verify`) before continuing")
+        }
+    }
+}
