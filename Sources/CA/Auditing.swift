@@ -72,8 +72,8 @@ extension PKI {
     /// Runs `body` and journals its outcome: success (with `details`, or nothing when they are
     /// nil), refusal by policy as an attempt to exceed permissions, system failure as failed.
     /// Bad input and unknown names are the operator's typing, not security events.
-    func audited<T>(_ operation: String, target: String, _ body: () throws -> T,
-                    details: (T) throws -> [String: AuditValue]?) throws -> T {
+    public func audited<T>(_ operation: String, target: String, _ body: () throws -> T,
+                           details: (T) throws -> [String: AuditValue]?) throws -> T {
         let result: T
         do {
             result = try body()

@@ -45,6 +45,18 @@ public final class DocumentSigningService: Sendable {
     /// - Throws: `MohurError` refusedByPolicy when no Document Signer may sign this type now
     ///   (usage period over, type not in its DocumentTypeList); badInput for malformed inputs.
     public func sign(_ request: SODRequest) throws -> SignedSOD {
+        // Journaled as an information process: document and signer, never data-group content
+        // or the holder's FIN (rules §6.9; the issuance record keeps what tracing needs).
+        try pki.audited("sod.sign", target: "document:\(request.documentType):\(request.documentNumber)") {
+            try signUnaudited(request)
+        } details: { signed in
+            ["ds": .text(signed.record.dsAuthority), "ds_serial": .text(signed.record.dsSerial),
+             "data_groups": .text(signed.record.dataGroupHashes.keys.sorted().map(String.init).joined(separator: ",")),
+             "sod_sha256": .text(signed.record.sodSHA256)]
+        }
+    }
+
+    private func signUnaudited(_ request: SODRequest) throws -> SignedSOD {
         // Whole seconds: what signingTime carries (RFC 5652 §11.3) is what the record says.
         let now = Date(timeIntervalSince1970: pki.clock.now().timeIntervalSince1970.rounded(.down))
         let ds = try signer(for: request.documentType, now: now)

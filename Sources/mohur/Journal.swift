@@ -41,3 +41,27 @@ extension StateOptions {
         return try openJournal(keys: keys)
     }
 }
+
+extension StateOptions {
+    /// The journal of this state directory when it has one (a central or issuing-centre state
+    /// made by `mohur init`). A border post that holds only a trust store has none; its results
+    /// are then not journaled here. A journal that exists but cannot be opened is an error:
+    /// operations are never run unjournaled where a journal is configured.
+    func journalIfPresent() throws -> AuditLog? {
+        guard FileManager.default.fileExists(atPath: journalPath), directory.exists else { return nil }
+        return try openJournal(keys: try directory.openKeyStore(try directory.loadConfiguration()))
+    }
+}
+
+/// Appends one action to `journal`, naming the operation in any failure.
+func journal(_ journal: AuditLog?, _ category: AuditAction.Category, _ operation: String, target: String,
+             outcome: AuditOutcome, details: [String: AuditValue]) throws {
+    guard let journal else { return }
+    do {
+        try journal.record(.action(try AuditAction(category, operation: operation, actor: .localOfficer, target: target,
+                                                   outcome: outcome, details: details)))
+    } catch {
+        throw MohurError.system("\(operation) completed but the audit journal could not record it: \(error)",
+                                hint: "check the journal (`mohur audit verify`)")
+    }
+}

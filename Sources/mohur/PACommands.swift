@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LDS
 import MohurCore
+import OpenSSLKit
 import PassiveAuth
 
 /// `mohur pa verify`: passive authentication of a foreign or national eMRTD (Doc 9303-11 §5.1).
@@ -38,6 +39,11 @@ struct PAGroup: ParsableCommand {
                 }
                 let store = try TrustStore.open(stateDirectory: state.state)
                 let report = PassiveAuthenticator(trust: try store.index()).verify(sod: file, dataGroups: groups, at: checkTime)
+                // A module result: the SOD's hash identifies the check without personal data.
+                try journal(try state.journalIfPresent(), .moduleResult, "pa.verify",
+                            target: "sod-sha256:\(Digest.hex(Digest.sha256(file.encoded)))",
+                            outcome: report.verdict == .valid ? .success : .refused,
+                            details: ["verdict": .text(report.verdict.rawValue), "data_groups": .integer(Int64(groups.count))])
                 if output.json { try printJSON(report) } else { print(report.text) }
                 verdict = report.verdict
             }

@@ -44,6 +44,13 @@ struct TrustGroup: ParsableCommand {
                 summaries.append(try TrustImporter(store: store, masterListRoots: roots, progress: progress).importFile(file))
                 if showProgress { FileHandle.standardError.write(Data("\r\u{1b}[K".utf8)) }
             }
+            let log = try state.journalIfPresent()
+            for s in summaries {
+                try journal(log, .securityAction, "trust.import", target: "file:\((s.file as NSString).lastPathComponent)",
+                            outcome: s.rejected == 0 ? .success : .refused,
+                            details: ["kind": .text(s.detectedKind), "added": .integer(Int64(s.added)),
+                                      "already_present": .integer(Int64(s.alreadyPresent)), "rejected": .integer(Int64(s.rejected))])
+            }
             if output.json { try printJSON(summaries); return }
             for summary in summaries { printSummary(summary) }
         }

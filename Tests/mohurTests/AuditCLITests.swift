@@ -39,4 +39,24 @@ struct AuditCLITests {
         let offline = try cli.mohur(["audit", "verify", "--bundle", bundle, "--vkey", vkey])
         #expect(offline.status == 0 && offline.stdout.contains("bundle verified: 3 entries"), "\(offline.output)")
     }
+
+    @Test("SOD signing, trust import and passive authentication are journaled without personal data")
+    func documentOperationsJournaled() throws {
+        #expect(try cli.mohur(["init"]).status == 0)
+        let bsi = Vectors.root.appendingPathComponent("worldfnd-icao-9303/bsi_tr03105-5_reference_dataset").path
+        let signed = try cli.mohur(["sod", "sign", "--doc-type", "P", "--doc-number", "C01234567", "--fin", "5ZJ3K8P",
+                                    "--dg", "1=\(bsi)/Datagroup1.bin", "--dg", "2=\(bsi)/Datagroup2.bin",
+                                    "--out", cli.state.path("sod.bin")])
+        #expect(signed.status == 0, "\(signed.output)")
+        let fr = Vectors.root.appendingPathComponent("gmrtd/sod/FR").path
+        #expect(try cli.mohur(["trust", "import", "\(fr)/CSCA.der"]).status == 0)
+        #expect(try cli.mohur(["pa", "verify", "--sod", "\(fr)/EF_SOD.bin", "--at", "2018-01-01"]).status == 0)
+        let tail = try cli.json(try cli.mohur(["audit", "tail", "--json"])) as? [[String: Any]] ?? []
+        let entries = tail.compactMap { $0["entry"] as? String }
+        for op in ["sod.sign", "trust.import", "pa.verify"] {
+            #expect(entries.contains { $0.contains(#""op":"\#(op)""#) }, "\(op) missing from \(entries)")
+        }
+        #expect(!entries.contains { $0.contains("5ZJ3K8P") }, "the holder's FIN reached the journal")
+        #expect(try cli.mohur(["audit", "verify"]).status == 0)
+    }
 }
