@@ -38,6 +38,8 @@ public final class AuditLog: AuditSink, @unchecked Sendable {
     private var results: [UInt64: Result<Int64, any Error>] = [:]
     private var nextTicket: UInt64 = 0
     private var leading = false
+    /// Entries in the previous batch: a sign of how many writers are active.
+    private var lastBatchSize = 1
     private var tree: CompactRange
     private var lastSigned: (size: Int64, at: Date)?
 
@@ -131,12 +133,14 @@ public final class AuditLog: AuditSink, @unchecked Sendable {
             }
             if !leading {
                 leading = true
+                gatherCompanions()
                 let batch = Array(queue.prefix(Self.maxBatch))
                 queue.removeFirst(batch.count)
                 condition.unlock()
                 let outcome = Result { try commit(batch.map(\.entry)) }
                 condition.lock()
                 for (offset, item) in batch.enumerated() { results[item.ticket] = outcome.map { $0 + Int64(offset) } }
+                lastBatchSize = batch.count
                 leading = false
                 condition.broadcast()
                 continue
@@ -144,6 +148,26 @@ public final class AuditLog: AuditSink, @unchecked Sendable {
             condition.wait()
         }
     }
+
+    /// Commit delay (the idea of PostgreSQL's commit_delay/commit_siblings): when the previous
+    /// batch showed several concurrent writers, the new leader waits up to `commitDelay` for as
+    /// many entries to queue before committing, so that one fsync serves them all instead of
+    /// the first writer to come back paying for a batch of one. A lone writer never waits.
+    /// Called with `condition` locked; it is released between short polls (enqueuing writers do
+    /// not signal, so that the waiting writers are not woken for every arrival).
+    private func gatherCompanions() {
+        guard lastBatchSize > 1 else { return }
+        let target = min(lastBatchSize, Self.maxBatch)
+        let deadline = DispatchTime.now().uptimeNanoseconds + Self.commitDelayNanoseconds
+        while queue.count < target, DispatchTime.now().uptimeNanoseconds < deadline {
+            condition.unlock()
+            usleep(10)
+            condition.lock()
+        }
+    }
+
+    /// How long a leader waits for companions: well under one fsync.
+    static let commitDelayNanoseconds: UInt64 = 200_000
 
     /// Signs a checkpoint of the whole tree now, unless the latest one already covers it;
     /// returns the latest signed note (nil only for an empty journal).

@@ -1,6 +1,7 @@
 import Foundation
 import MohurCore
 import Storage
+import Synchronization
 
 /// A stored, signed tree head.
 public struct StoredCheckpoint: Sendable, Hashable {
@@ -14,6 +15,10 @@ public struct StoredCheckpoint: Sendable, Hashable {
 /// SQL of the journal tables. Every method is one statement or one transaction.
 struct AuditStore: Sendable {
     let database: Database
+    /// Hashes of complete subtrees never change once stored, so the upper levels — few nodes,
+    /// read by every proof — are kept in memory. `verify` reads through `nodes(level:_:)`,
+    /// which never uses this cache, so it always sees what the database holds.
+    let upperLevels = SubtreeHashCache()
 
     func meta(_ key: String) throws -> String? {
         try database.queryOne("SELECT value FROM audit_meta WHERE key = ?", [key]).map { try $0.text("value") }
@@ -40,13 +45,24 @@ struct AuditStore: Sendable {
         }
     }
 
-    /// Stored hashes of `ids`: one primary-key lookup each on a cached statement. (A row-value
-    /// `IN (VALUES …)` list looked like one round trip but makes SQLite scan the whole table.)
+    /// Stored hashes of `ids`: upper levels from memory, the rest in one statement whose OR of
+    /// primary-key terms SQLite answers with one index lookup per term (the OR-by-union plan).
+    /// A row-value `IN (VALUES …)` list looked equivalent but makes SQLite scan the whole table.
     func nodes(_ ids: Set<NodeID>) throws -> [NodeID: [UInt8]] {
-        var found: [NodeID: [UInt8]] = [:]
-        for id in ids {
-            if let row = try database.queryOne("SELECT hash FROM audit_nodes WHERE level = ? AND idx = ?", [id.level, id.index]) {
-                found[id] = try row.blob("hash")
+        var found = upperLevels.lookup(ids)
+        let missing = ids.filter { found[$0] == nil }.sorted()
+        var start = 0
+        while start < missing.count {
+            let chunk = missing[start..<min(start + 64, missing.count)]
+            start += chunk.count
+            let terms = Array(repeating: "(level = ? AND idx = ?)", count: chunk.count).joined(separator: " OR ")
+            var arguments: [any SQLValueConvertible] = []
+            for id in chunk { arguments.append(id.level); arguments.append(id.index) }
+            for row in try database.query("SELECT level, idx, hash FROM audit_nodes WHERE \(terms)", arguments) {
+                let id = NodeID(level: Int(try row.int("level")), index: try row.int("idx"))
+                let hash = try row.blob("hash")
+                found[id] = hash
+                upperLevels.remember(id, hash)
             }
         }
         return found
@@ -85,5 +101,31 @@ struct AuditStore: Sendable {
     private static func checkpoint(_ row: Row) throws -> StoredCheckpoint {
         StoredCheckpoint(size: try row.int("size"), rootHash: try row.blob("root"), note: try row.text("note"),
                          signedAt: try row.date("signed_at"))
+    }
+}
+
+/// In-memory copies of stored subtree hashes at level ≥ `minimumLevel` (each covers at least
+/// 2^minimumLevel entries, so there are at most size / 2^minimumLevel of them), bounded by
+/// `capacity` entries.
+final class SubtreeHashCache: Sendable {
+    static let minimumLevel = 6
+    static let capacity = 1 << 20
+    private let hashes = Mutex<[NodeID: [UInt8]]>([:])
+
+    func lookup(_ ids: Set<NodeID>) -> [NodeID: [UInt8]] {
+        hashes.withLock { cached in
+            var found: [NodeID: [UInt8]] = [:]
+            for id in ids where id.level >= Self.minimumLevel {
+                if let hash = cached[id] { found[id] = hash }
+            }
+            return found
+        }
+    }
+
+    func remember(_ id: NodeID, _ hash: [UInt8]) {
+        guard id.level >= Self.minimumLevel else { return }
+        hashes.withLock { cached in
+            if cached.count < Self.capacity { cached[id] = hash }
+        }
     }
 }
