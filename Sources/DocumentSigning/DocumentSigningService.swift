@@ -61,7 +61,8 @@ public final class DocumentSigningService: Sendable {
         let now = Date(timeIntervalSince1970: pki.clock.now().timeIntervalSince1970.rounded(.down))
         let ds = try signer(for: request.documentType, now: now)
         let hash = request.hash ?? profile.hash
-        let content = try request.securityObject(hash: hash).derEncoded()
+        let securityObject = try request.securityObject(hash: hash)
+        let content = try securityObject.derEncoded()
         let scheme = profile.scheme(for: ds.authority.signer.spec)
         let builder = CMSSignedDataBuilder(
             contentType: LDSObjectIdentifier.ldsSecurityObject, content: content,
@@ -71,7 +72,7 @@ public final class DocumentSigningService: Sendable {
             signatureAlgorithm: try CMSAlgorithmIdentifier(derEncoded: scheme.algorithmIdentifierDER),
             certificates: [ds.authority.certificate.derEncoded])
         let signature = try ds.authority.signer.sign(try builder.signedAttributesForSignature(), scheme: scheme)
-        let sod = try builder.sodFile(signature: signature)
+        let sod = try builder.sodFile(signature: signature, securityObject: securityObject)
         var record = SODIssuanceRecord(
             documentNumber: request.documentNumber, documentType: request.documentType, fin: request.fin?.value,
             dsAuthority: ds.authority.record.name, dsSerial: ds.authority.certificate.serialHex, hashAlgorithm: hash.rawValue,

@@ -6,8 +6,11 @@ extension CMSSignedDataBuilder {
     /// equal value (the tests hold the encoder to that).
     ///
     /// - Throws: ``LDSError`` if ``content`` is not a DER LDS security object or encoding fails.
-    public func sodFile(signature: [UInt8]) throws(LDSError) -> SODFile {
-        let securityObject = try LDSSecurityObject(encoded: content)
+    /// - Parameter securityObject: the decoded form of ``content`` when the caller has it (it
+    ///   built the content from it), which spares decoding it again.
+    public func sodFile(signature: [UInt8], securityObject known: LDSSecurityObject? = nil) throws(LDSError) -> SODFile {
+        let securityObject: LDSSecurityObject
+        if let known { securityObject = known } else { securityObject = try LDSSecurityObject(encoded: content) }
         let members: [(encoded: [UInt8], attribute: CMSAttribute)]
         do { members = try signedAttributeMembers() } catch {
             throw LDSError(.encodingFailed, structure: "SignerInfo.signedAttrs", reason: "DER encoding failed: \(error)",
