@@ -12,7 +12,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-asn1", from: "1.3.0"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         // C system libraries: module maps only.
@@ -33,7 +32,6 @@ let package = Package(
         .target(name: "MohurCore", dependencies: [
             "OpenSSLKit",
             .product(name: "SwiftASN1", package: "swift-asn1"),
-            .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         .target(name: "LDS", dependencies: [.product(name: "SwiftASN1", package: "swift-asn1")], swiftSettings: strict),
         .target(name: "HSM", dependencies: ["CP11Kit", "OpenSSLKit", "MohurCore"], swiftSettings: strict),
@@ -41,7 +39,6 @@ let package = Package(
         .target(name: "CA", dependencies: [
             "OpenSSLKit", "MohurCore", "HSM", "Storage",
             .product(name: "SwiftASN1", package: "swift-asn1"),
-            .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         .target(name: "PassiveAuth", dependencies: [
             "OpenSSLKit", "MohurCore", "Storage", "LDS",
@@ -55,7 +52,6 @@ let package = Package(
         .executableTarget(name: "mohur", dependencies: [
             "CA", "Audit", "HSM", "PassiveAuth", "DocumentSigning", "LDS", "Storage", "MohurCore", "OpenSSLKit",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         .executableTarget(name: "mohur-bench", dependencies: [
             "CA", "Audit", "HSM", "MohurCore", "OpenSSLKit", "PassiveAuth", "LDS", "DocumentSigning", "Storage",

@@ -50,7 +50,7 @@ public struct SODRequest: Sendable {
 
     /// The LDS security object over the data groups (Doc 9303-10 §4.6.2.2): v0, or v1 with
     /// LDSVersionInfo when EF.COM declares LDS 1.8 or later; hashes in data group order.
-    public func securityObject(hash: DigestAlgorithm) throws -> LDSSecurityObject {
+    func securityObject(hash: DigestAlgorithm) throws -> LDSSecurityObject {
         let hashes = try dataGroupHashes(hash)
         for required in [DataGroupNumber.dg1, .dg2] where hashes[required] == nil {
             throw MohurError.badInput("no \(required) was given; every eMRTD carries DG1 (MRZ) and DG2 (face), Doc 9303-10 §4.7")
