@@ -6,6 +6,7 @@
 // CKA_EC_PARAMS / CKA_EC_POINT encodings).
 
 internal import CP11Kit
+import OpenSSLKit
 
 /// What kind of key pair to generate.
 public enum PKCS11KeySpec: Sendable, Hashable {
@@ -54,24 +55,12 @@ public enum PKCS11Mechanism: Sendable, Hashable {
     case rsaPKCS1
     /// CKM_RSA_PKCS_PSS over a precomputed digest made with `hash`; MGF1 uses
     /// the same hash, the salt is `saltLength` bytes.
-    case rsaPSS(hash: PKCS11Hash, saltLength: Int)
+    case rsaPSS(hash: DigestAlgorithm, saltLength: Int)
 }
 
-/// Hash functions for PSS parameters (CKM_SHA_1 … CKM_SHA512, CKG_MGF1_SHA…).
-public enum PKCS11Hash: Sendable, Hashable {
-    case sha1, sha224, sha256, sha384, sha512
-
-    /// Digest length in bytes.
-    public var digestLength: Int {
-        switch self {
-        case .sha1: 20
-        case .sha224: 28
-        case .sha256: 32
-        case .sha384: 48
-        case .sha512: 64
-        }
-    }
-
+/// PKCS#11 names of the hash functions in PSS parameters (CKM_SHA_1 … CKM_SHA512,
+/// CKG_MGF1_SHA…; PKCS #11 v2.40 §2.1.14). The hash itself is OpenSSLKit's `DigestAlgorithm`.
+extension DigestAlgorithm {
     var mechanism: CK_MECHANISM_TYPE {
         switch self {
         case .sha1: CK_MECHANISM_TYPE(CKM_SHA_1)

@@ -122,9 +122,9 @@ public final class PKCS11PrivateKey: Sendable, CustomStringConvertible {
                 throw PKCS11Error("C_SignInit", CKR_MECHANISM_PARAM_INVALID,
                                   context: "the PSS salt length must not be negative")
             }
-            guard data.count == hash.digestLength else {
+            guard data.count == hash.outputLength else {
                 throw PKCS11Error("C_Sign", CKR_DATA_LEN_RANGE,
-                                  context: "CKM_RSA_PKCS_PSS signs a \(hash) digest of \(hash.digestLength) bytes,"
+                                  context: "CKM_RSA_PKCS_PSS signs a \(hash) digest of \(hash.outputLength) bytes,"
                                       + " got \(data.count)")
             }
         }

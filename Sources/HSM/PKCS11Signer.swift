@@ -41,21 +41,9 @@ public final class PKCS11Signer: Signer {
         case (.rsaPKCS1v15(let d), .rsa):
             return try key.sign(.rsaPKCS1, DigestInfo.prefix(d) + digest)
         case (.rsaPSS(let d), .rsa):
-            return try key.sign(.rsaPSS(hash: PKCS11Hash(d), saltLength: d.outputLength), digest)
+            return try key.sign(.rsaPSS(hash: d, saltLength: d.outputLength), digest)
         default:
             throw MohurError.badInput("key '\(key.label)' (\(spec)) cannot sign with \(scheme)")
-        }
-    }
-}
-
-extension PKCS11Hash {
-    init(_ digest: DigestAlgorithm) {
-        switch digest {
-        case .sha1: self = .sha1
-        case .sha224: self = .sha224
-        case .sha256: self = .sha256
-        case .sha384: self = .sha384
-        case .sha512: self = .sha512
         }
     }
 }
