@@ -98,7 +98,7 @@ public struct CMSSignedDataBuilder: Sendable, Hashable {
                 }
             }
             if !certificates.isEmpty {
-                signed.serializeRawBytes(BERTLV.encode(tag: .contextConstructed0, value: Self.derSetOrder(certificates).joined()))
+                signed.serializeRawBytes(BERTLV.encode(tag: .contextConstructed0, value: Self.derSetOrder(certificates).flatMap { $0 }))
             }
             try signed.appendConstructedNode(identifier: .set) { infos in
                 try infos.appendConstructedNode(identifier: .sequence) { info in
@@ -115,7 +115,7 @@ public struct CMSSignedDataBuilder: Sendable, Hashable {
 
     /// The content octets of the signed attributes SET OF, members in DER order.
     func signedAttributeContent() throws -> [UInt8] {
-        Array(try signedAttributeMembers().map(\.encoded).joined())
+        try signedAttributeMembers().flatMap(\.encoded)
     }
 
     /// The signed attributes in DER `SET OF` order, each encoded and as a value.

@@ -16,7 +16,7 @@ extension CMSSignedDataBuilder {
             throw LDSError(.encodingFailed, structure: "SignerInfo.signedAttrs", reason: "DER encoding failed: \(error)",
                            remedy: "Check the content type and message digest.")
         }
-        let attributeContent = Array(members.map(\.encoded).joined())
+        let attributeContent = members.flatMap(\.encoded)  // bulk copies; a FlattenCollection walks byte by byte
         let contentInfo = try contentInfo(signature: signature, attributeContent: attributeContent)
         let isSKI = namesSignerByKeyIdentifier
         let attributes = CMSSignedAttributes(
