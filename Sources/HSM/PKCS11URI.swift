@@ -172,18 +172,10 @@ public struct PKCS11URI: Sendable, Hashable, CustomStringConvertible, CustomRefl
     // MARK: - Parsing
 
     private mutating func parsePath(_ path: ArraySlice<UInt8>) throws(PKCS11Error) {
-        guard !path.isEmpty else { return }
-        var seen = Set<String>()
-        for (name, raw) in try PKCS11URI.split(path, separator: ";", component: "path") {
-            try PKCS11URI.validate(raw, query: false, attribute: name)
-            guard PKCS11URI.pathAttributeNames.contains(name) else {
-                otherPathAttributes.append(Attribute(name: name, value: String(decoding: raw, as: UTF8.self)))
-                continue
-            }
-            guard seen.insert(name).inserted else {
-                throw PKCS11URI.failure("path attribute '\(name)' appears more than once (RFC 7512 §2.3)")
-            }
-            let value = try PKCS11URI.percentDecode(raw, attribute: name)
+        let (known, others) = try PKCS11URI.attributes(of: path, separator: ";", component: "path",
+                                                         known: PKCS11URI.pathAttributeNames)
+        otherPathAttributes.append(contentsOf: others)
+        for (name, value) in known {
             switch name {
             case "id": id = value
             case "slot-id":
@@ -221,18 +213,11 @@ public struct PKCS11URI: Sendable, Hashable, CustomStringConvertible, CustomRefl
     }
 
     private mutating func parseQuery(_ query: ArraySlice<UInt8>) throws(PKCS11Error) {
-        guard !query.isEmpty else { return }
-        var seen = Set<String>()
-        for (name, raw) in try PKCS11URI.split(query, separator: "&", component: "query") {
-            try PKCS11URI.validate(raw, query: true, attribute: name)
-            guard PKCS11URI.queryAttributeNames.contains(name) else {
-                otherQueryAttributes.append(Attribute(name: name, value: String(decoding: raw, as: UTF8.self)))
-                continue
-            }
-            guard seen.insert(name).inserted else {
-                throw PKCS11URI.failure("query attribute '\(name)' appears more than once (RFC 7512 §2.3)")
-            }
-            let string = try PKCS11URI.utf8(try PKCS11URI.percentDecode(raw, attribute: name), attribute: name)
+        let (known, others) = try PKCS11URI.attributes(of: query, separator: "&", component: "query",
+                                                         known: PKCS11URI.queryAttributeNames)
+        otherQueryAttributes.append(contentsOf: others)
+        for (name, value) in known {
+            let string = try PKCS11URI.utf8(value, attribute: name)
             switch name {
             case "pin-source": pinSource = string
             case "pin-value": pinValue = string
@@ -240,6 +225,29 @@ public struct PKCS11URI: Sendable, Hashable, CustomStringConvertible, CustomRefl
             default: modulePath = string
             }
         }
+    }
+
+    /// The attributes of one component: those named in `known`, percent-decoded, each at most
+    /// once (RFC 7512 §2.3), and the others kept verbatim (vendor `x-` attributes and the like).
+    private static func attributes(
+        of component: ArraySlice<UInt8>, separator: Unicode.Scalar, component kind: String, known names: Set<String>
+    ) throws(PKCS11Error) -> (known: [(String, [UInt8])], others: [Attribute]) {
+        guard !component.isEmpty else { return ([], []) }
+        var known: [(String, [UInt8])] = []
+        var others: [Attribute] = []
+        var seen = Set<String>()
+        for (name, raw) in try split(component, separator: separator, component: kind) {
+            try validate(raw, query: kind == "query", attribute: name)
+            guard names.contains(name) else {
+                others.append(Attribute(name: name, value: String(decoding: raw, as: UTF8.self)))
+                continue
+            }
+            guard seen.insert(name).inserted else {
+                throw failure("\(kind) attribute '\(name)' appears more than once (RFC 7512 §2.3)")
+            }
+            known.append((name, try percentDecode(raw, attribute: name)))
+        }
+        return (known, others)
     }
 
     /// Splits a component into `name=value` pairs; returns each name and its

@@ -80,6 +80,18 @@ public struct BERTLV: Sendable, Hashable {
         return try Self.parseElements(in: value, depth: depth + 1, structure: structure)
     }
 
+    /// The nested elements of a SEQUENCE that must hold exactly `count` of them; `fields` names
+    /// them for the error message (e.g. "contentType, [0] content").
+    func children(exactly count: Int, in what: String, fields: String) throws(LDSError) -> [BERTLV] {
+        let parts = try children()
+        guard parts.count == count else {
+            throw LDSError(.invalidValue, structure: structure, offset: offset,
+                           reason: "\(what) has \(parts.count) element(s); it must have exactly \(count) (\(fields))",
+                           remedy: LDSError.rereadRemedy)
+        }
+        return parts
+    }
+
     /// Throws unless the element carries `expected`.
     public func expectTag(_ expected: TLVTag, _ what: String) throws(LDSError) {
         guard tag == expected else {

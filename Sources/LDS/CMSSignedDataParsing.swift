@@ -5,13 +5,7 @@ extension CMSSignedData {
     init(contentInfoElement root: BERTLV) throws(LDSError) {
         let contentInfo = root.labelled("ContentInfo")
         try contentInfo.expectTag(.sequence, "ContentInfo SEQUENCE")
-        let parts = try contentInfo.children()
-        guard parts.count == 2 else {
-            throw LDSError(.invalidValue, structure: "ContentInfo", offset: contentInfo.offset,
-                           reason: "ContentInfo has \(parts.count) element(s); it must have exactly 2 "
-                               + "(contentType, [0] content)",
-                           remedy: LDSError.rereadRemedy)
-        }
+        let parts = try contentInfo.children(exactly: 2, in: "ContentInfo", fields: "contentType, [0] content")
         let contentType = try parts[0].labelled("ContentInfo.contentType").objectIdentifier("contentType")
         guard contentType == LDSObjectIdentifier.signedData else {
             throw LDSError(.unsupportedObjectIdentifier, structure: "ContentInfo.contentType", offset: parts[0].offset,

@@ -38,13 +38,8 @@ extension CMSSignerInfo {
 extension CMSSignerIdentifier {
     init(element sid: BERTLV) throws(LDSError) {
         if sid.tag == .sequence {
-            let parts = try sid.children()
-            guard parts.count == 2 else {
-                throw LDSError(.invalidValue, structure: "IssuerAndSerialNumber", offset: sid.offset,
-                               reason: "IssuerAndSerialNumber has \(parts.count) element(s); it must have 2 "
-                                   + "(issuer Name, serialNumber)",
-                               remedy: LDSError.rereadRemedy)
-            }
+            let parts = try sid.labelled("IssuerAndSerialNumber")
+                .children(exactly: 2, in: "IssuerAndSerialNumber", fields: "issuer Name, serialNumber")
             try parts[0].labelled("IssuerAndSerialNumber.issuer").expectTag(.sequence, "issuer Name")
             let serial = try parts[1].labelled("IssuerAndSerialNumber.serialNumber").integerContent("serialNumber")
             self = .issuerAndSerialNumber(issuer: Array(parts[0].encoded), serialNumber: serial)
@@ -115,12 +110,7 @@ extension CMSAttribute {
     /// The attribute, and its values as elements (offsets kept for later errors).
     static func parse(_ element: BERTLV) throws(LDSError) -> (CMSAttribute, [BERTLV]) {
         try element.expectTag(.sequence, "Attribute SEQUENCE")
-        let parts = try element.children()
-        guard parts.count == 2 else {
-            throw LDSError(.invalidValue, structure: element.structure, offset: element.offset,
-                           reason: "Attribute has \(parts.count) element(s); it must have 2 (attrType, attrValues)",
-                           remedy: LDSError.rereadRemedy)
-        }
+        let parts = try element.children(exactly: 2, in: "Attribute", fields: "attrType, attrValues")
         let type = try parts[0].labelled("Attribute.attrType").objectIdentifier("attrType")
         let set = parts[1].labelled("Attribute.attrValues")
         try set.expectTag(.set, "attrValues SET OF")

@@ -75,13 +75,7 @@ extension DataGroupHash {
     init(element: BERTLV) throws(LDSError) {
         let item = element.labelled("DataGroupHash")
         try item.expectTag(.sequence, "DataGroupHash SEQUENCE")
-        let parts = try item.children()
-        guard parts.count == 2 else {
-            throw LDSError(.invalidValue, structure: "DataGroupHash", offset: item.offset,
-                           reason: "DataGroupHash has \(parts.count) element(s); it must have exactly 2 "
-                               + "(dataGroupNumber, dataGroupHashValue)",
-                           remedy: LDSError.rereadRemedy)
-        }
+        let parts = try item.children(exactly: 2, in: "DataGroupHash", fields: "dataGroupNumber, dataGroupHashValue")
         let raw = try parts[0].smallInteger("dataGroupNumber")
         guard let number = DataGroupNumber(rawValue: raw) else {
             throw LDSError(.invalidValue, structure: "DataGroupHash.dataGroupNumber", offset: parts[0].offset,
@@ -95,12 +89,7 @@ extension DataGroupHash {
 extension LDSVersionInfo {
     init(element: BERTLV) throws(LDSError) {
         try element.expectTag(.sequence, "LDSVersionInfo SEQUENCE")
-        let parts = try element.children()
-        guard parts.count == 2 else {
-            throw LDSError(.invalidValue, structure: element.structure, offset: element.offset,
-                           reason: "LDSVersionInfo has \(parts.count) element(s); it must have exactly 2",
-                           remedy: LDSError.rereadRemedy)
-        }
+        let parts = try element.children(exactly: 2, in: "LDSVersionInfo", fields: "ldsVersion, unicodeVersion")
         self.init(ldsVersion: try parts[0].printableString("ldsVersion"),
                   unicodeVersion: try parts[1].printableString("unicodeVersion"))
     }
