@@ -21,11 +21,6 @@ public final class PKCS11KeyStore: KeyStore {
     public let token: PKCS11Token
     private let module: PKCS11Module
     public var backend: String { "pkcs11" }
-    /// Object management (generation, lookup) is serialised per token: SoftHSM2's file object
-    /// store answers CKR_GENERAL_ERROR / CKR_OPERATION_ACTIVE when C_FindObjects races
-    /// C_GenerateKeyPair on other sessions. These are ceremony-rate operations; signing, the
-    /// hot path, stays parallel on pooled sessions.
-    private let management = Mutex(())
 
     public init(module: PKCS11Module, token: PKCS11Token) {
         self.module = module
@@ -49,10 +44,6 @@ public final class PKCS11KeyStore: KeyStore {
     }
 
     public func generate(_ spec: KeySpec, label: String) throws -> any Signer {
-        try management.withLock { _ in try generateLocked(spec, label: label) }
-    }
-
-    private func generateLocked(_ spec: KeySpec, label: String) throws -> any Signer {
         if try token.findPrivateKey(label: label, id: nil) != nil {
             throw MohurError.refused("the token already holds a key labelled '\(label)'", hint: "keys are never replaced; pick a new label")
         }
@@ -69,7 +60,7 @@ public final class PKCS11KeyStore: KeyStore {
         do { uri = try PKCS11URI(parsing: reference) } catch {
             throw MohurError.badInput("key reference '\(reference)' is not a PKCS#11 URI: \(error)")
         }
-        guard let key = try management.withLock({ _ in try token.findPrivateKey(label: uri.object, id: uri.id) }) else {
+        guard let key = try token.findPrivateKey(label: uri.object, id: uri.id) else {
             throw MohurError.notFound("no private key matching \(reference) on token '\(token.info.label)'",
                                       hint: "was the token re-initialised? `mohur hsm status` lists its keys")
         }

@@ -44,10 +44,13 @@ public final class PKCS11Module: Sendable {
     let functions: PKCS11Functions
     /// Owned: released exactly once, in `deinit`. Immutable after `init`.
     private nonisolated(unsafe) let list: UnsafeMutablePointer<CK_FUNCTION_LIST>
-    /// Serialises token initialisation (slot choice + C_InitToken + re-lookup)
-    /// process-wide: two `PKCS11Module`s for the same library must not pick
-    /// the same free slot at once.
-    private static let tokenInitialization = Mutex(())
+    /// Serialises object and token management process-wide: slot enumeration,
+    /// C_InitToken, login, key generation, lookup and deletion. Two modules for
+    /// the same library must not pick the same free slot at once, and SoftHSM2's
+    /// file object store answers CKR_GENERAL_ERROR when these race each other,
+    /// even with CKF_OS_LOCKING_OK. They are ceremony-rate operations; signing,
+    /// the hot path, never takes this lock.
+    static let objectManagement = Mutex(())
 
     /// Loads the module at `path` and initialises it for multi-threaded use.
     public init(path: String) throws(PKCS11Error) {
@@ -92,6 +95,11 @@ public final class PKCS11Module: Sendable {
     /// All slots that currently hold a token, with their token information.
     /// Includes uninitialised tokens (SoftHSM always offers one spare).
     public func tokens() throws(PKCS11Error) -> [PKCS11TokenInfo] {
+        try PKCS11Module.objectManagement.withLock { _ throws(PKCS11Error) in try allTokens() }
+    }
+
+    /// ``tokens()`` for callers already holding ``objectManagement``.
+    func allTokens() throws(PKCS11Error) -> [PKCS11TokenInfo] {
         var result: [PKCS11TokenInfo] = []
         for slot in try slotsWithTokens() {
             if let info = try tokenInfo(slot: slot) { result.append(info) }
@@ -163,12 +171,12 @@ public final class PKCS11Module: Sendable {
     /// because `openToken(label:pin:)` must be unambiguous.
     public func initializeToken(label: String, soPIN: String, userPIN: String) throws(PKCS11Error) -> PKCS11TokenInfo {
         let padded = try PKCS11Module.padded(label, "C_InitToken")
-        return try PKCS11Module.tokenInitialization.withLock { _ throws(PKCS11Error) -> PKCS11TokenInfo in
+        return try PKCS11Module.objectManagement.withLock { _ throws(PKCS11Error) -> PKCS11TokenInfo in
             guard try tokens(labelled: padded).isEmpty else {
                 throw PKCS11Error(function: "C_InitToken", rv: 0x7 /* CKR_ARGUMENTS_BAD */,
                                   message: "a token labelled '\(label)' already exists; choose another label")
             }
-            let before = try tokens()
+            let before = try allTokens()
             guard let free = before.first(where: { !$0.initialized }) else {
                 throw PKCS11Error(function: "C_InitToken", rv: CKR_TOKEN_NOT_PRESENT,
                                   message: "no uninitialised token is available in \(path)")
@@ -214,12 +222,13 @@ public final class PKCS11Module: Sendable {
     /// accepted — the PIN is then *not* re-verified by the token.
     public func openToken(label: String, pin: String) throws(PKCS11Error) -> PKCS11Token {
         let padded = try PKCS11Module.padded(label, "C_GetTokenInfo")
-        let matches = try tokens(labelled: padded)
-        guard let info = matches.first else {
-            let available = ((try? tokens()) ?? []).filter(\.initialized).map { "'\($0.label)'" }
-            throw PKCS11Error(function: "C_GetTokenInfo", rv: CKR_TOKEN_NOT_PRESENT,
-                              message: "no initialised token labelled '\(label)' in \(path); available: "
-                                  + (available.isEmpty ? "none" : available.joined(separator: ", ")))
+        return try PKCS11Module.objectManagement.withLock { _ throws(PKCS11Error) -> PKCS11Token in
+            let matches = try tokens(labelled: padded)
+            guard let info = matches.first else {
+                let available = ((try? allTokens()) ?? []).filter(\.initialized).map { "'\($0.label)'" }
+                throw PKCS11Error(function: "C_GetTokenInfo", rv: CKR_TOKEN_NOT_PRESENT,
+                                  message: "no initialised token labelled '\(label)' in \(path); available: "
+                                      + (available.isEmpty ? "none" : available.joined(separator: ", ")))
         }
         guard matches.count == 1 else {
             throw PKCS11Error(function: "C_GetTokenInfo", rv: 0x7 /* CKR_ARGUMENTS_BAD */,
@@ -227,6 +236,7 @@ public final class PKCS11Module: Sendable {
                                   + matches.map(\.serialNumber).joined(separator: ", ") + "); labels must be unique")
         }
         return try PKCS11Token(module: self, info: info, pin: pin)
+        }
     }
 }
 

@@ -32,8 +32,6 @@ public final class PKCS11Token: Sendable {
     let slotID: CK_SLOT_ID
     private let anchorSession: CK_SESSION_HANDLE
     private let pool: Mutex<[CK_SESSION_HANDLE]>
-    /// Serialises key generation and deletion (duplicate checks + change).
-    private let adminLock = Mutex(())
 
     init(module: PKCS11Module, info: PKCS11TokenInfo, pin: String) throws(PKCS11Error) {
         self.module = module
@@ -145,7 +143,7 @@ public final class PKCS11Token: Sendable {
             privateTemplate.add(CK_ATTRIBUTE_TYPE(CKA_KEY_TYPE), ulong: CK_ULONG(CKK_RSA))
         }
 
-        return try adminLock.withLock { _ throws(PKCS11Error) -> PKCS11PrivateKey in
+        return try PKCS11Module.objectManagement.withLock { _ throws(PKCS11Error) -> PKCS11PrivateKey in
             try withSession { session throws(PKCS11Error) -> PKCS11PrivateKey in
                 for (attribute, value, what) in [(CKA_ID, id, "id"), (CKA_LABEL, Array(label.utf8), "label")] {
                     for objectClass in [CKO_PRIVATE_KEY, CKO_PUBLIC_KEY] {
@@ -193,7 +191,8 @@ public final class PKCS11Token: Sendable {
         query.add(CK_ATTRIBUTE_TYPE(CKA_CLASS), ulong: CK_ULONG(CKO_PRIVATE_KEY))
         if let label { query.add(CK_ATTRIBUTE_TYPE(CKA_LABEL), Array(label.utf8)) }
         if let id { query.add(CK_ATTRIBUTE_TYPE(CKA_ID), id) }
-        return try withSession { session throws(PKCS11Error) -> PKCS11PrivateKey? in
+        return try PKCS11Module.objectManagement.withLock { _ throws(PKCS11Error) in
+            try withSession { session throws(PKCS11Error) -> PKCS11PrivateKey? in
             let handles = try functions.findObjects(in: session, matching: query)
             guard let handle = handles.first else { return nil }
             guard handles.count == 1 else {
@@ -210,6 +209,7 @@ public final class PKCS11Token: Sendable {
                                   context: "the key is not an RSA or EC key with a findable public key (CKA_ID)")
             }
             return key
+            }
         }
     }
 
@@ -219,7 +219,8 @@ public final class PKCS11Token: Sendable {
     public func privateKeys() throws(PKCS11Error) -> [PKCS11PrivateKey] {
         var query = AttributeTemplate()
         query.add(CK_ATTRIBUTE_TYPE(CKA_CLASS), ulong: CK_ULONG(CKO_PRIVATE_KEY))
-        return try withSession { session throws(PKCS11Error) -> [PKCS11PrivateKey] in
+        return try PKCS11Module.objectManagement.withLock { _ throws(PKCS11Error) in
+            try withSession { session throws(PKCS11Error) -> [PKCS11PrivateKey] in
             var keys: [PKCS11PrivateKey] = []
             for handle in try functions.findObjects(in: session, matching: query) {
                 // A key deleted by another session between the search and
@@ -231,6 +232,7 @@ public final class PKCS11Token: Sendable {
                 }
             }
             return keys
+            }
         }
     }
 
@@ -240,7 +242,7 @@ public final class PKCS11Token: Sendable {
         guard key.token === self else {
             throw argumentError("C_DestroyObject", "the key belongs to another PKCS11Token")
         }
-        try adminLock.withLock { _ throws(PKCS11Error) in
+        try PKCS11Module.objectManagement.withLock { _ throws(PKCS11Error) in
             try withSession { session throws(PKCS11Error) in
                 try key.withCurrentHandle(in: session) { handle throws(PKCS11Error) in
                     try check(functions.destroyObject(session, handle), "C_DestroyObject",
@@ -270,7 +272,9 @@ public final class PKCS11Token: Sendable {
         var query = AttributeTemplate()
         query.add(CK_ATTRIBUTE_TYPE(CKA_CLASS), ulong: CK_ULONG(CKO_PRIVATE_KEY))
         query.add(CK_ATTRIBUTE_TYPE(CKA_ID), id)
-        let handles = try functions.findObjects(in: session, matching: query)
+        let handles = try PKCS11Module.objectManagement.withLock { _ throws(PKCS11Error) in
+            try functions.findObjects(in: session, matching: query)
+        }
         guard handles.count == 1, let handle = handles.first else {
             throw PKCS11Error("C_FindObjects", CKR_KEY_HANDLE_INVALID,
                               context: handles.isEmpty ? "the key is no longer on token '\(info.label)'"
