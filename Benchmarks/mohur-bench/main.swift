@@ -127,37 +127,6 @@ func masterListImportSeconds(scratch: String) throws -> Double? {
     return best
 }
 
-/// EF.SOD signing (one DG1 + a 20 KB DG2: hashing, LDS security object, CMS encoding, HSM
-/// signature, issuance record) against a raw C_Sign loop on the same Document Signer key.
-func sodSigningRows(state: StateDirectory, keys: any KeyStore, scratch: String) throws -> [Row] {
-    let repository = try state.openRepository()
-    let profile = try HierarchyProfile.load(path: "CA/hierarchy.json")
-    let matrix = try AccessMatrix.load(path: "CA/agency-access.tsv")
-    let pki = PKI(repository: repository, keys: keys, profile: profile, matrix: matrix)
-    try pki.initializeHierarchy()
-    let ds = try pki.documentSigner(for: "P")
-    guard let key = ds.signer as? PKCS11Signer else { throw MohurError.system("the bench Document Signer is not a PKCS#11 key") }
-    let mrz = Array(("P<AZEMAMMADOVA<<AYSEL<<<<<<<<<<<<<<<<<<<<<<<" + "C012345674AZE8501012F3001016<<<<<<<<<<<<<<02").utf8)
-    let dg1 = DataGroup(number: .dg1, value: BERTLV.encode(tag: .mrzData, value: mrz))
-    let dg2 = DataGroup(number: .dg2, value: try randomBytes(20_000))
-    let request = try SODRequest(documentType: "P", documentNumber: "C01234567",
-                                 dataGroups: .files([.dg1: dg1.encoded, .dg2: dg2.encoded]))
-    let service = try DocumentSigningService(pki: pki)
-    let digest = try Digest.hash(.sha256, Array(repeating: 0x5a, count: 200))
-    let n = Int(ProcessInfo.processInfo.environment["MOHUR_BENCH_SOD_N"] ?? "") ?? 1000
-    let rawRate = { try key.key.rawECDSASignRate(digest: digest, iterations: n) }
-    let (mine, raw) = try bestOf(5, mohur: { try measure(iterations: n) { _ = try service.sign(request) } }, raw: rawRate)
-    // The production configuration also journals each signing durably (synchronous=FULL).
-    let journalKey = try keys.generate(.ec(.p256), label: "bench-sod-journal")
-    let database = try AuditLog.openDatabase(path: "\(scratch)/sod-journal.sqlite")
-    try AuditLog.create(database: database, origin: "iamas.az/mohur/bench/sod", signer: journalKey)
-    let journaled = try DocumentSigningService(pki: PKI(repository: repository, keys: keys, profile: profile, matrix: matrix,
-                                                        audit: try AuditLog(database: database, signer: journalKey)))
-    let (withJournal, raw2) = try bestOf(3, mohur: { try measure(iterations: n / 2) { _ = try journaled.sign(request) } }, raw: rawRate)
-    return [Row(name: "SOD signing DG1+20KB DG2, \(key.spec) (SOD/s)", mohur: mine, raw: raw, goal: 0.8),
-            Row(name: "  same, journaled durably in the audit log (SOD/s)", mohur: withJournal, raw: raw2, goal: nil)]
-}
-
 do {
     let (rows, audit) = try runBenchmarks()
     print("benchmark".padding(toLength: 52, withPad: " ", startingAt: 0) + "   mohur/s      raw/s   ratio  goal")

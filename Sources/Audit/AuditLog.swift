@@ -96,6 +96,9 @@ public final class AuditLog: AuditSink, @unchecked Sendable {
     /// Appends `record` (AuditSink).
     public func record(_ record: AuditRecord) throws { _ = try append(record) }
 
+    /// ``AuditSink`` conformance for a batch: one durable commit for all of `records`.
+    public func record(contentsOf records: [AuditRecord]) throws { _ = try append(contentsOf: records) }
+
     /// Appends `record` and returns its index once it is durable.
     @discardableResult
     public func append(_ record: AuditRecord) throws -> Int64 {

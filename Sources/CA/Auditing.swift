@@ -74,29 +74,52 @@ extension PKI {
     /// Bad input and unknown names are the operator's typing, not security events.
     public func audited<T>(_ operation: String, target: String, _ body: () throws -> T,
                            details: (T) throws -> [String: AuditValue]?) throws -> T {
-        let result: T
-        do {
-            result = try body()
-        } catch let error as MohurError where error.code == .refusedByPolicy || error.code == .system {
-            let refused = error.code == .refusedByPolicy
-            try journal(refused ? .permissionExceeded : .securityAction, operation, target, refused ? .refused : .failed,
-                        ["reason": .text(error.reason)], after: error)
-            throw error
+        let result = Result { try body() }
+        if let record = try auditRecord(operation, target: target, result, details: details) {
+            do {
+                try audit.record(record)
+            } catch {
+                throw journalFailure(operation, refused: (try? result.get()) == nil, error)
+            }
         }
-        if let details = try details(result) {
-            try journal(.securityAction, operation, target, .success, details, after: nil)
-        }
-        return result
+        return try result.get()
     }
 
-    private func journal(_ category: AuditAction.Category, _ operation: String, _ target: String, _ outcome: AuditOutcome,
-                         _ details: [String: AuditValue], after cause: MohurError?) throws {
+    /// Journals the outcomes of a batch of operations with one durable commit, in order (see
+    /// ``audited(_:target:_:details:)`` for which outcomes are journaled and how).
+    ///
+    /// - Throws: a system error when the journal cannot record them; the operations happened.
+    public func journal<T>(batch operation: String, _ outcomes: [(target: String, result: Result<T, any Error>)],
+                           details: (T) throws -> [String: AuditValue]?) throws {
+        let records = try outcomes.compactMap { try auditRecord(operation, target: $0.target, $0.result, details: details) }
         do {
-            try audit.record(.action(try AuditAction(category, operation: operation, actor: actor, target: target,
-                                                     outcome: outcome, details: details)))
+            try audit.record(contentsOf: records)
         } catch {
-            throw MohurError.system("\(operation) \(cause == nil ? "completed" : "was refused") but the audit journal could not record it: \(error)",
+            throw MohurError.system("\(outcomes.count) \(operation) operations completed but the audit journal could not record them: \(error)",
                                     hint: "check the journal database (`mohur audit verify`) before continuing")
         }
+    }
+
+    /// What the journal says of one outcome, or nil when it is not a security event.
+    private func auditRecord<T>(_ operation: String, target: String, _ result: Result<T, any Error>,
+                                details: (T) throws -> [String: AuditValue]?) throws -> AuditRecord? {
+        switch result {
+        case .success(let value):
+            guard let details = try details(value) else { return nil }
+            return .action(try AuditAction(.securityAction, operation: operation, actor: actor, target: target,
+                                           outcome: .success, details: details))
+        case .failure(let error as MohurError) where error.code == .refusedByPolicy || error.code == .system:
+            let refused = error.code == .refusedByPolicy
+            return .action(try AuditAction(refused ? .permissionExceeded : .securityAction, operation: operation, actor: actor,
+                                           target: target, outcome: refused ? .refused : .failed,
+                                           details: ["reason": .text(error.reason)]))
+        case .failure:
+            return nil
+        }
+    }
+
+    private func journalFailure(_ operation: String, refused: Bool, _ error: any Error) -> MohurError {
+        MohurError.system("\(operation) \(refused ? "was refused" : "completed") but the audit journal could not record it: \(error)",
+                          hint: "check the journal database (`mohur audit verify`) before continuing")
     }
 }

@@ -11,7 +11,7 @@ public struct SignedSOD: Sendable {
     /// The EF.SOD file (tag `77`) and its structural view.
     public let sod: SODFile
     /// The issuance record as stored.
-    public let record: SODIssuanceRecord
+    public internal(set) var record: SODIssuanceRecord
     /// The Document Signer certificate embedded in the SOD.
     public let certificate: Certificate
 
@@ -45,42 +45,77 @@ public final class DocumentSigningService: Sendable {
     /// - Throws: `MohurError` refusedByPolicy when no Document Signer may sign this type now
     ///   (usage period over, type not in its DocumentTypeList); badInput for malformed inputs.
     public func sign(_ request: SODRequest) throws -> SignedSOD {
-        // Journaled as an information process: document and signer, never data-group content
-        // or the holder's FIN (rules §6.9; the issuance record keeps what tracing needs).
-        try pki.audited("sod.sign", target: "document:\(request.documentType):\(request.documentNumber)") {
-            try signUnaudited(request)
-        } details: { signed in
-            ["ds": .text(signed.record.dsAuthority), "ds_serial": .text(signed.record.dsSerial),
-             "data_groups": .text(signed.record.dataGroupHashes.keys.sorted().map(String.init).joined(separator: ",")),
-             "sod_sha256": .text(signed.record.sodSHA256)]
-        }
+        try pki.audited("sod.sign", target: Self.auditTarget(request), {
+            var signed = try signUnrecorded(request)
+            signed.record.id = try pki.repository.insertSODIssuance(signed.record)
+            return signed
+        }, details: Self.auditDetails)
     }
 
-    private func signUnaudited(_ request: SODRequest) throws -> SignedSOD {
+    /// Signs a personalisation batch: each document as ``sign(_:)`` would, except that the
+    /// issuance records are committed together, in one transaction, and the journal entries in
+    /// one durable append. Nothing is returned before its record is stored, so a document is
+    /// never released untraceable; a request that fails (bad input, refusal, HSM error) fails
+    /// alone and the others are signed.
+    ///
+    /// - Returns: one result per request, in order.
+    /// - Throws: `MohurError` system when the records cannot be stored; then no SOD of the batch
+    ///   is returned, and none may be written to a chip.
+    public func sign(batch requests: [SODRequest]) throws -> [Result<SignedSOD, any Error>] {
+        var results = requests.map { request in Result { try signUnrecorded(request) } }
+        let signed = results.indices.compactMap { index in (try? results[index].get()).map { (index, $0) } }
+        do {
+            let ids = try pki.repository.insertSODIssuances(signed.map(\.1.record))
+            for ((index, var sod), id) in zip(signed, ids) {
+                sod.record.id = id
+                results[index] = .success(sod)
+            }
+        } catch {
+            let failure = MohurError.system("\(signed.count) SODs were signed but their issuance records could not be stored: \(error)",
+                                            hint: "none of this batch may be written to a chip; fix the database and sign the batch again")
+            try? pki.journal(batch: "sod.sign", signed.map { (Self.auditTarget(requests[$0.0]), Result<SignedSOD, any Error>.failure(failure)) },
+                             details: Self.auditDetails)
+            throw failure
+        }
+        try pki.journal(batch: "sod.sign", zip(requests, results).map { (Self.auditTarget($0), $1) }, details: Self.auditDetails)
+        return results
+    }
+
+    /// Journaled as an information process: document and signer, never data-group content or
+    /// the holder's FIN (rules §6.9; the issuance record keeps what tracing needs).
+    private static func auditTarget(_ request: SODRequest) -> String {
+        "document:\(request.documentType):\(request.documentNumber)"
+    }
+
+    private static func auditDetails(_ signed: SignedSOD) -> [String: AuditValue]? {
+        ["ds": .text(signed.record.dsAuthority), "ds_serial": .text(signed.record.dsSerial),
+         "data_groups": .text(signed.record.dataGroupHashes.keys.sorted().map(String.init).joined(separator: ",")),
+         "sod_sha256": .text(signed.record.sodSHA256)]
+    }
+
+    /// The signed EF.SOD and its issuance record, not yet stored (`record.id` is 0).
+    private func signUnrecorded(_ request: SODRequest) throws -> SignedSOD {
         // Whole seconds: what signingTime carries (RFC 5652 §11.3) is what the record says.
         let now = Date(timeIntervalSince1970: pki.clock.now().timeIntervalSince1970.rounded(.down))
         let ds = try signer(for: request.documentType, now: now)
         let hash = request.hash ?? profile.hash
         let securityObject = try request.securityObject(hash: hash)
         let content = try securityObject.derEncoded()
-        let scheme = profile.scheme(for: ds.authority.signer.spec)
         let builder = CMSSignedDataBuilder(
             contentType: LDSObjectIdentifier.ldsSecurityObject, content: content,
-            digestAlgorithm: CMSAlgorithmIdentifier(algorithm: scheme.digest.oid),
-            messageDigest: try Digest.hash(scheme.digest, content), signingTime: try CMSSigningTime(now),
+            digestAlgorithm: ds.digestAlgorithm, messageDigest: try Digest.hash(ds.scheme.digest, content),
+            signingTime: try CMSSigningTime(secondsSince1970: Int64(now.timeIntervalSince1970)),
             signerIdentifier: try ds.signerIdentifier(profile.signerIdentifier),
-            signatureAlgorithm: try CMSAlgorithmIdentifier(derEncoded: scheme.algorithmIdentifierDER),
-            certificates: [ds.authority.certificate.derEncoded])
-        let signature = try ds.authority.signer.sign(try builder.signedAttributesForSignature(), scheme: scheme)
+            signatureAlgorithm: ds.signatureAlgorithm, certificates: [ds.authority.certificate.derEncoded])
+        let signature = try ds.authority.signer.sign(try builder.signedAttributesForSignature(), scheme: ds.scheme)
         let sod = try builder.sodFile(signature: signature, securityObject: securityObject)
-        var record = SODIssuanceRecord(
+        let record = SODIssuanceRecord(
             documentNumber: request.documentNumber, documentType: request.documentType, fin: request.fin?.value,
-            dsAuthority: ds.authority.record.name, dsSerial: ds.authority.certificate.serialHex, hashAlgorithm: hash.rawValue,
-            dataGroupHashes: Dictionary(uniqueKeysWithValues: sod.ldsSecurityObject.dataGroupHashes.map {
+            dsAuthority: ds.authority.record.name, dsSerial: ds.serialHex, hashAlgorithm: hash.rawValue,
+            dataGroupHashes: Dictionary(uniqueKeysWithValues: securityObject.dataGroupHashes.map {
                 ($0.number.rawValue, Digest.hex($0.dataGroupHashValue))
             }),
             sodSHA256: Digest.hex(Digest.sha256(sod.encoded)), signedAt: now)
-        record.id = try pki.repository.insertSODIssuance(record)
         return SignedSOD(sod: sod, record: record, certificate: ds.authority.certificate)
     }
 
@@ -88,7 +123,7 @@ public final class DocumentSigningService: Sendable {
     /// covers `now`; otherwise asks the PKI, which refuses with its reasons.
     private func signer(for documentType: String, now: Date) throws -> CachedSigner {
         if let cached = signers.withLock({ $0[documentType] }), cached.isUsable(at: now) { return cached }
-        let fresh = try CachedSigner(authority: try pki.documentSigner(for: documentType), fetchedAt: now)
+        let fresh = try CachedSigner(authority: try pki.documentSigner(for: documentType), profile: profile, fetchedAt: now)
         signers.withLock { $0[documentType] = fresh }
         return fresh
     }
@@ -101,16 +136,26 @@ struct CachedSigner: Sendable {
     let usageStart: Date?
     let usageEnd: Date?
     let issuerAndSerial: CMSSignerIdentifier
+    let serialHex: String
+    /// The signature scheme the profile gives this key, and the AlgorithmIdentifiers the
+    /// SignerInfo names it by (RFC 5652 §5.3).
+    let scheme: SignatureScheme
+    let digestAlgorithm: CMSAlgorithmIdentifier
+    let signatureAlgorithm: CMSAlgorithmIdentifier
 
-    init(authority: IssuingAuthority, fetchedAt: Date) throws {
+    init(authority: IssuingAuthority, profile: SODProfile, fetchedAt: Date) throws {
         self.authority = authority
         self.fetchedAt = fetchedAt
+        scheme = profile.scheme(for: authority.signer.spec)
+        digestAlgorithm = CMSAlgorithmIdentifier(algorithm: scheme.digest.oid)
+        signatureAlgorithm = try CMSAlgorithmIdentifier(derEncoded: scheme.algorithmIdentifierDER)
         let period = try authority.certificate.extension(OID.privateKeyUsagePeriod).map {
             try Extensions.decodePrivateKeyUsagePeriod($0.value)
         }
         usageStart = period?.notBefore
         usageEnd = period?.notAfter
         issuerAndSerial = try CMSSignerIdentifier(issuerAndSerialNumberOf: authority.certificate.derEncoded)
+        serialHex = authority.certificate.serialHex
     }
 
     func isUsable(at now: Date) -> Bool {
@@ -129,20 +174,5 @@ struct CachedSigner: Sendable {
             }
             return .subjectKeyIdentifier(ski)
         }
-    }
-}
-
-extension CMSSigningTime {
-    private static let utc: Calendar = {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC") ?? calendar.timeZone
-        return calendar
-    }()
-
-    /// `date` in UTC, whole seconds (RFC 5652 §11.3).
-    init(_ date: Date) throws {
-        let c = Self.utc.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        try self.init(year: c.year ?? 0, month: c.month ?? 0, day: c.day ?? 0,
-                      hours: c.hour ?? 0, minutes: c.minute ?? 0, seconds: c.second ?? 0)
     }
 }

@@ -43,9 +43,7 @@ public struct CMSAlgorithmIdentifier: Sendable, Hashable, CustomStringConvertibl
     /// The DER encoding.
     public func derEncoded() throws(LDSError) -> [UInt8] {
         do {
-            var serializer = DER.Serializer()
-            try serialize(into: &serializer)
-            return serializer.serializedBytes
+            return try tree().bytes
         } catch {
             throw LDSError(.encodingFailed, structure: "AlgorithmIdentifier",
                            reason: "could not encode \(algorithm): \(error)",
@@ -53,11 +51,10 @@ public struct CMSAlgorithmIdentifier: Sendable, Hashable, CustomStringConvertibl
         }
     }
 
-    func serialize(into serializer: inout DER.Serializer) throws {
-        try serializer.appendConstructedNode(identifier: .sequence) { inner in
-            try inner.serialize(algorithm)
-            if let parameters { inner.serializeRawBytes(parameters) }
-        }
+    /// The identifier as a DER tree, for structures that embed it. The parameters are copied as
+    /// they are, so they must be one complete DER element.
+    func tree() throws -> DERTree {
+        .constructed(.sequence, [try .objectIdentifier(algorithm)] + (parameters.map { [DERTree.encoded($0)] } ?? []))
     }
 
     /// Decodes from a SwiftASN1 node (used by the DER decoder of the LDS security object).

@@ -57,9 +57,7 @@ public struct CMSSignedDataBuilder: Sendable, Hashable {
     /// The DER `SignedAttributes` as a `SET OF` (tag `31`): the exact bytes to hash and sign
     /// (RFC 5652 §5.4).
     public func signedAttributesForSignature() throws(LDSError) -> [UInt8] {
-        try encoding("SignerInfo.signedAttrs") { serializer in
-            serializer.serializeRawBytes(BERTLV.encode(tag: .set, value: try signedAttributeContent()))
-        }
+        DERTree.leaf(.set, try signedAttributeContent()).bytes
     }
 
     /// The DER `ContentInfo` (RFC 5652 §3) holding the SignedData, with `signature` (as the
@@ -72,74 +70,65 @@ public struct CMSSignedDataBuilder: Sendable, Hashable {
     /// ``contentInfo(signature:)`` with the signed attributes' content octets when the caller
     /// already encoded them.
     func contentInfo(signature: [UInt8], attributeContent: [UInt8]?) throws(LDSError) -> [UInt8] {
-        try encoding("ContentInfo") { serializer in
-            let attributes = try attributeContent ?? signedAttributeContent()
-            try serializer.appendConstructedNode(identifier: .sequence) { info in
-                try info.serialize(LDSObjectIdentifier.signedData)
-                try info.appendConstructedNode(identifier: Self.context0) { explicit in
-                    try appendSignedData(into: &explicit, signature: signature, signedAttributes: attributes)
-                }
-            }
+        let attributes: [UInt8]
+        if let attributeContent { attributes = attributeContent } else { attributes = try signedAttributeContent() }
+        return try encoding("ContentInfo") {
+            .constructed(.sequence, [
+                try .objectIdentifier(LDSObjectIdentifier.signedData),
+                .constructed(.contextConstructed0, [try signedData(signature: signature, signedAttributes: attributes)]),
+            ])
         }
     }
 
     /// SignedData ::= SEQUENCE { version, digestAlgorithms, encapContentInfo, certificates [0],
-    /// signerInfos } (RFC 5652 §5.1).
-    private func appendSignedData(into serializer: inout DER.Serializer, signature: [UInt8], signedAttributes: [UInt8]) throws {
-        let isSKI = namesSignerByKeyIdentifier
-        let version = signedDataVersion
-        try serializer.appendConstructedNode(identifier: .sequence) { signed in
-            try signed.serialize(version)
-            try signed.appendConstructedNode(identifier: .set) { set in try digestAlgorithm.serialize(into: &set) }
-            try signed.appendConstructedNode(identifier: .sequence) { encapsulated in
-                try encapsulated.serialize(contentType)
-                try encapsulated.appendConstructedNode(identifier: Self.context0) { explicit in
-                    try explicit.serialize(ASN1OctetString(contentBytes: content[...]))
-                }
-            }
-            if !certificates.isEmpty {
-                signed.serializeRawBytes(BERTLV.encode(tag: .contextConstructed0, value: Self.derSetOrder(certificates).flatMap { $0 }))
-            }
-            try signed.appendConstructedNode(identifier: .set) { infos in
-                try infos.appendConstructedNode(identifier: .sequence) { info in
-                    try info.serialize(isSKI ? 3 : 1)
-                    signerIdentifier.serialize(into: &info)
-                    try digestAlgorithm.serialize(into: &info)
-                    info.serializeRawBytes(BERTLV.encode(tag: .contextConstructed0, value: signedAttributes))
-                    try signatureAlgorithm.serialize(into: &info)
-                    try info.serialize(ASN1OctetString(contentBytes: signature[...]))
-                }
-            }
+    /// signerInfos } (RFC 5652 §5.1), with one SignerInfo (§5.3).
+    private func signedData(signature: [UInt8], signedAttributes: [UInt8]) throws -> DERTree {
+        let digest = try digestAlgorithm.tree()
+        let signerInfo = DERTree.constructed(.sequence, [
+            .integer(namesSignerByKeyIdentifier ? 3 : 1),
+            signerIdentifier.tree,
+            digest,
+            .leaf(.contextConstructed0, signedAttributes),
+            try signatureAlgorithm.tree(),
+            .leaf(.octetString, signature),
+        ])
+        var fields: [DERTree] = [
+            .integer(UInt8(signedDataVersion)),
+            .constructed(.set, [digest]),
+            .constructed(.sequence, [
+                try .objectIdentifier(contentType),
+                .constructed(.contextConstructed0, [.leaf(.octetString, content)]),
+            ]),
+        ]
+        if !certificates.isEmpty {
+            fields.append(.constructed(.contextConstructed0, Self.derSetOrder(certificates).map(DERTree.encoded)))
         }
+        fields.append(.constructed(.set, [signerInfo]))
+        return .constructed(.sequence, fields)
     }
 
     /// The content octets of the signed attributes SET OF, members in DER order.
-    func signedAttributeContent() throws -> [UInt8] {
+    func signedAttributeContent() throws(LDSError) -> [UInt8] {
         try signedAttributeMembers().flatMap(\.encoded)
     }
 
     /// The signed attributes in DER `SET OF` order, each encoded and as a value.
-    func signedAttributeMembers() throws -> [(encoded: [UInt8], attribute: CMSAttribute)] {
-        var values: [(ASN1ObjectIdentifier, [UInt8])] = [
-            (LDSObjectIdentifier.contentTypeAttribute, try Self.der { try $0.serialize(contentType) }),
-            (LDSObjectIdentifier.messageDigestAttribute, try Self.der { try $0.serialize(ASN1OctetString(contentBytes: messageDigest[...])) }),
-        ]
-        if let signingTime { values.append((LDSObjectIdentifier.signingTimeAttribute, signingTime.encoded)) }
-        let members = try values.map { type, value in
-            (encoded: try Self.der { attribute in
-                try attribute.appendConstructedNode(identifier: .sequence) { sequence in
-                    try sequence.serialize(type)
-                    sequence.serializeRawBytes(BERTLV.encode(tag: .set, value: value))
-                }
-            }, attribute: CMSAttribute(type: type, values: [value]))
+    func signedAttributeMembers() throws(LDSError) -> [(encoded: [UInt8], attribute: CMSAttribute)] {
+        do {
+            var values: [(ASN1ObjectIdentifier, [UInt8])] = [
+                (LDSObjectIdentifier.contentTypeAttribute, try DERTree.objectIdentifier(contentType).bytes),
+                (LDSObjectIdentifier.messageDigestAttribute, DERTree.leaf(.octetString, messageDigest).bytes),
+            ]
+            if let signingTime { values.append((LDSObjectIdentifier.signingTimeAttribute, signingTime.encoded)) }
+            let members = try values.map { type, value in
+                (encoded: DERTree.constructed(.sequence, [try .objectIdentifier(type), .leaf(.set, value)]).bytes,
+                 attribute: CMSAttribute(type: type, values: [value]))
+            }
+            return members.sorted { $0.encoded.lexicographicallyPrecedes($1.encoded) }
+        } catch {
+            throw LDSError(.encodingFailed, structure: "SignerInfo.signedAttrs", reason: "DER encoding failed: \(error)",
+                           remedy: "Check the content type and message digest.")
         }
-        return members.sorted { $0.encoded.lexicographicallyPrecedes($1.encoded) }
-    }
-
-    static func der(_ body: (inout DER.Serializer) throws -> Void) throws -> [UInt8] {
-        var serializer = DER.Serializer()
-        try body(&serializer)
-        return serializer.serializedBytes
     }
 
     /// Whether the SignerInfo names the signer by subject key identifier (SignerInfo v3).
@@ -156,13 +145,9 @@ public struct CMSSignedDataBuilder: Sendable, Hashable {
         members.sorted { $0.lexicographicallyPrecedes($1) }
     }
 
-    private static let context0 = ASN1Identifier(tagWithNumber: 0, tagClass: .contextSpecific)
-
-    private func encoding(_ structure: String, _ body: (inout DER.Serializer) throws -> Void) throws(LDSError) -> [UInt8] {
+    private func encoding(_ structure: String, _ tree: () throws -> DERTree) throws(LDSError) -> [UInt8] {
         do {
-            var serializer = DER.Serializer()
-            try body(&serializer)
-            return serializer.serializedBytes
+            return try tree().bytes
         } catch {
             throw LDSError(.encodingFailed, structure: structure, reason: "DER encoding failed: \(error)",
                            remedy: "Check that the algorithm parameters and certificates are complete DER elements.")
@@ -193,13 +178,14 @@ extension CMSSignerIdentifier {
         self = .issuerAndSerialNumber(issuer: Array(issuer.encoded), serialNumber: serial)
     }
 
-    func serialize(into serializer: inout DER.Serializer) {
+    /// IssuerAndSerialNumber ::= SEQUENCE { issuer Name, serialNumber INTEGER }, or
+    /// SubjectKeyIdentifier as `[0] IMPLICIT OCTET STRING` (RFC 5652 §5.3).
+    var tree: DERTree {
         switch self {
         case .issuerAndSerialNumber(let issuer, let serialNumber):
-            serializer.serializeRawBytes(BERTLV.encode(tag: .sequence,
-                                                       value: issuer + BERTLV.encode(tag: .integer, value: serialNumber)))
+            return .constructed(.sequence, [.encoded(issuer), .leaf(.integer, serialNumber)])
         case .subjectKeyIdentifier(let identifier):
-            serializer.serializeRawBytes(BERTLV.encode(tag: .contextPrimitive0, value: identifier))
+            return .leaf(.contextPrimitive0, identifier)
         }
     }
 }
@@ -225,6 +211,37 @@ extension CMSSigningTime {
         let text = (utc ? pad(year % 100, 2) : pad(year, 4)) + clock
         encoded = BERTLV.encode(tag: utc ? .utcTime : .generalizedTime, value: Array(text.utf8))
         (self.year, self.month, self.day, self.hours, self.minutes, self.seconds) = (year, month, day, hours, minutes, seconds)
+    }
+}
+
+extension CMSSigningTime {
+    /// The signing time for an instant given as whole seconds since 1970-01-01T00:00:00Z, in
+    /// the proleptic Gregorian calendar in UTC (RFC 5652 §11.3; leap seconds are not counted,
+    /// as POSIX time does not count them).
+    ///
+    /// - Throws: ``LDSError`` for instants before year 1 or after year 9999.
+    public init(secondsSince1970 seconds: Int64) throws(LDSError) {
+        let (days, secondOfDay) = seconds.quotientAndRemainder(dividingBy: 86_400)
+        let (day, second) = secondOfDay < 0 ? (days - 1, secondOfDay + 86_400) : (days, secondOfDay)
+        let (year, month, dayOfMonth) = Self.civilDate(daysSince1970: day)
+        try self.init(year: year, month: month, day: dayOfMonth, hours: Int(second / 3600),
+                      minutes: Int(second % 3600 / 60), seconds: Int(second % 60))
+    }
+
+    /// Year, month and day of the Gregorian date `days` after 1970-01-01. The calendar repeats
+    /// every 400 years (146 097 days); counting years from 1 March puts the leap day last, so
+    /// the month lengths before it never depend on the year.
+    static func civilDate(daysSince1970 days: Int64) -> (year: Int, month: Int, day: Int) {
+        let fromMarch0000 = days + 719_468  // 0000-03-01 → 1970-01-01
+        let era = (fromMarch0000 >= 0 ? fromMarch0000 : fromMarch0000 - 146_096) / 146_097
+        let dayOfEra = fromMarch0000 - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthFromMarch = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthFromMarch + 2) / 5 + 1
+        let month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        return (Int(year), Int(month), Int(day))
     }
 }
 

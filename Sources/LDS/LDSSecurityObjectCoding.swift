@@ -42,26 +42,21 @@ extension LDSSecurityObject {
     /// The DER encoding (X.690 §10) of the security object.
     public func derEncoded() throws(LDSError) -> [UInt8] {
         do {
-            var serializer = DER.Serializer()
-            try serializer.appendConstructedNode(identifier: .sequence) { outer in
-                try outer.serialize(version.rawValue)
-                try hashAlgorithmIdentifier.serialize(into: &outer)
-                try outer.appendConstructedNode(identifier: .sequence) { list in
-                    for entry in dataGroupHashes {
-                        try list.appendConstructedNode(identifier: .sequence) { item in
-                            try item.serialize(entry.number.rawValue)
-                            try item.serialize(ASN1OctetString(contentBytes: entry.dataGroupHashValue[...]))
-                        }
-                    }
-                }
-                if let ldsVersionInfo {
-                    try outer.appendConstructedNode(identifier: .sequence) { info in
-                        try info.serialize(ASN1PrintableString(ldsVersionInfo.ldsVersion))
-                        try info.serialize(ASN1PrintableString(ldsVersionInfo.unicodeVersion))
-                    }
-                }
+            var fields: [DERTree] = [
+                .integer(UInt8(version.rawValue)),
+                try hashAlgorithmIdentifier.tree(),
+                .constructed(.sequence, dataGroupHashes.map { entry in
+                    .constructed(.sequence, [.integer(UInt8(entry.number.rawValue)), .leaf(.octetString, entry.dataGroupHashValue)])
+                }),
+            ]
+            if let ldsVersionInfo {
+                // PrintableString (X.680 §41.4) refuses characters outside its set.
+                var serializer = DER.Serializer()
+                try serializer.serialize(ASN1PrintableString(ldsVersionInfo.ldsVersion))
+                try serializer.serialize(ASN1PrintableString(ldsVersionInfo.unicodeVersion))
+                fields.append(.leaf(.sequence, serializer.serializedBytes))
             }
-            return serializer.serializedBytes
+            return DERTree.constructed(.sequence, fields).bytes
         } catch {
             throw LDSError(.encodingFailed, structure: "LDSSecurityObject",
                            reason: "DER encoding failed: \(error)",

@@ -11,11 +11,7 @@ extension CMSSignedDataBuilder {
     public func sodFile(signature: [UInt8], securityObject known: LDSSecurityObject? = nil) throws(LDSError) -> SODFile {
         let securityObject: LDSSecurityObject
         if let known { securityObject = known } else { securityObject = try LDSSecurityObject(encoded: content) }
-        let members: [(encoded: [UInt8], attribute: CMSAttribute)]
-        do { members = try signedAttributeMembers() } catch {
-            throw LDSError(.encodingFailed, structure: "SignerInfo.signedAttrs", reason: "DER encoding failed: \(error)",
-                           remedy: "Check the content type and message digest.")
-        }
+        let members = try signedAttributeMembers()
         let attributeContent = members.flatMap(\.encoded)  // bulk copies; a FlattenCollection walks byte by byte
         let contentInfo = try contentInfo(signature: signature, attributeContent: attributeContent)
         let isSKI = namesSignerByKeyIdentifier

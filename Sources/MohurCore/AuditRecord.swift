@@ -150,6 +150,15 @@ public enum AuditRecord: Sendable, Hashable {
 public protocol AuditSink: Sendable {
     /// Records `record` and returns once it is durable, or throws.
     func record(_ record: AuditRecord) throws
+    /// Records `records` in order and returns once all are durable, or throws. A journal that
+    /// can make them durable together (one commit) should; the default records them one by one.
+    func record(contentsOf records: [AuditRecord]) throws
+}
+
+extension AuditSink {
+    public func record(contentsOf records: [AuditRecord]) throws {
+        for record in records { try self.record(record) }
+    }
 }
 
 /// A sink that keeps nothing: for tools and tests that run without a journal.

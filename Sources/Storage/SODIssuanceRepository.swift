@@ -49,6 +49,16 @@ extension PKIRepository {
                   Self.encodeHashes(r.dataGroupHashes), r.sodSHA256, r.signedAt])
     }
 
+    /// Stores `records` in one transaction (all or none) and returns their row ids in order.
+    public func insertSODIssuances(_ records: [SODIssuanceRecord]) throws -> [Int64] {
+        guard !records.isEmpty else { return [] }
+        return try database.transaction { _ in
+            var ids: [Int64] = []
+            for record in records { ids.append(try insertSODIssuance(record)) }
+            return ids
+        }
+    }
+
     /// Every SOD signed for `documentNumber` (any type), oldest first.
     public func sodIssuances(documentNumber: String) throws(StorageError) -> [SODIssuanceRecord] {
         try database.query("SELECT * FROM sod_issuances WHERE document_number = ? ORDER BY signed_at, id", [documentNumber])

@@ -1,3 +1,4 @@
+import Foundation
 import SwiftASN1
 import Testing
 @testable import LDS
@@ -48,6 +49,26 @@ struct SignedDataBuilderTests {
         let general = try CMSSigningTime(year: 2050, month: 1, day: 1, hours: 0, minutes: 0, seconds: 0)
         #expect(general.encoded == [0x18, 0x0F] + Array("20500101000000Z".utf8))
         #expect(throws: LDSError.self) { try CMSSigningTime(year: 2026, month: 13, day: 1, hours: 0, minutes: 0, seconds: 0) }
+    }
+
+    @Test("signingTime from POSIX seconds agrees with Foundation's Gregorian UTC calendar, leap days and 1969 included")
+    func signingTimeFromPOSIXSecondsMatchesTheCalendar() throws {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = try #require(TimeZone(identifier: "UTC"))
+        var generator = SystemRandomNumberGenerator()
+        // Edges: 1950, the 2049/2050 switch to GeneralizedTime, 1969-12-31T23:59:59, leap days
+        // in 2000 (divisible by 400) and 2024, 2100 (not a leap year), the last second of 9999.
+        let edges: [Int64] = [-631_152_000, 2_524_607_999, 2_524_608_000, -1, 0, 951_782_400, 951_868_799, 1_709_164_800,
+                              4_107_456_000, 4_107_542_400, 253_402_300_799]
+        let random = (0..<2000).map { _ in Int64.random(in: -631_152_000...4_102_444_800, using: &generator) }
+        for seconds in edges + random {
+            let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second],
+                                            from: Date(timeIntervalSince1970: TimeInterval(seconds)))
+            let expected = try CMSSigningTime(year: c.year ?? 0, month: c.month ?? 0, day: c.day ?? 0,
+                                              hours: c.hour ?? 0, minutes: c.minute ?? 0, seconds: c.second ?? 0)
+            #expect(try CMSSigningTime(secondsSince1970: seconds) == expected, "\(seconds)")
+        }
+        #expect(throws: LDSError.self) { try CMSSigningTime(secondsSince1970: 253_402_300_800) }
     }
 
     @Test func subjectKeyIdentifierMakesSignerInfoVersion3() throws {

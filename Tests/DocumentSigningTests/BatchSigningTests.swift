@@ -1,0 +1,92 @@
+import CA
+import DocumentSigning
+import Foundation
+import LDS
+import MohurCore
+import MohurTestSupport
+import OpenSSLKit
+import PKITestSupport
+import Synchronization
+import Testing
+
+/// Personalisation batches: each document signed as one request would be, records committed
+/// together, journal entries appended together.
+@Suite("EF.SOD batch signing", .serialized)
+struct BatchSigningTests {
+    /// Keeps what the PKI journals and how many appends it took.
+    final class RecordingSink: AuditSink {
+        let state = Mutex<(records: [AuditRecord], appends: Int)>(([], 0))
+        func record(_ record: AuditRecord) throws { state.withLock { $0.records.append(record); $0.appends += 1 } }
+        func record(contentsOf records: [AuditRecord]) throws {
+            state.withLock { $0.records += records; $0.appends += 1 }
+        }
+    }
+
+    @Test("a batch signs every good request, fails a bad one alone, stores every record and journals once")
+    func batchSignsRecordsAndJournals() throws {
+        let f = try SigningFixture()
+        let sink = RecordingSink()
+        let base = f.pki.pki
+        let service = try DocumentSigningService(pki: PKI(repository: base.repository, keys: base.keys, profile: base.profile,
+                                                          matrix: base.matrix, clock: f.pki.clock, audit: sink))
+        let numbers = ["B0000001", "B0000002", "B0000003", "B0000004"]
+        var requests = try numbers.map { try f.request(number: $0) }
+        // No DG2: a bad request in the middle of the batch.
+        requests.insert(try SODRequest(documentType: "P", documentNumber: "B0000099", dataGroups: .files([.dg1: f.dg1])), at: 2)
+        let results = try service.sign(batch: requests)
+        #expect(results.count == 5)
+        #expect {
+            try results[2].get()
+        } throws: { ($0 as? MohurError)?.code == .badInput && "\($0)".contains("DG2") }
+
+        let signed = try [0, 1, 3, 4].map { try results[$0].get() }
+        #expect(signed.map(\.record.documentNumber) == numbers)
+        #expect(Set(signed.map(\.record.id)).count == 4 && !signed.contains { $0.record.id == 0 })
+        for sod in signed {
+            // Stored as returned, and accepted by OpenSSL as a CMS signature over the LDS object.
+            #expect(try f.pki.repository.sodIssuances(documentNumber: sod.record.documentNumber) == [sod.record])
+            let p7 = try f.contentInfoFile(sod, "\(sod.record.documentNumber).p7")
+            let verify = try openssl(["cms", "-verify", "-inform", "DER", "-in", p7, "-noverify", "-out", "/dev/null"])
+            #expect(verify.status == 0, "\(sod.record.documentNumber): \(verify.output)")
+            #expect(sod.sod.ldsSecurityObject.hash(of: .dg2) == (try f.opensslDigest("sha256", f.dg2)))
+        }
+        #expect(try f.pki.repository.sodIssuances(documentNumber: "B0000099").isEmpty)
+
+        // Four successes journaled in one append; bad input is the operator's typing, not journaled.
+        let (records, appends) = sink.state.withLock { ($0.records, $0.appends) }
+        #expect(appends == 1)
+        let actions = records.compactMap { record -> AuditAction? in
+            if case .action(let action) = record { return action }
+            return nil
+        }
+        #expect(actions.map(\.operation) == Array(repeating: "sod.sign", count: 4))
+        #expect(actions.map(\.target) == numbers.map { "document:P:\($0)" })
+        #expect(actions.allSatisfy { $0.outcome == .success })
+    }
+
+    @Test("a batch the Document Signer may not sign is refused document by document, and journaled as refusals")
+    func refusedBatchIsJournaled() throws {
+        let f = try SigningFixture()
+        let sink = RecordingSink()
+        let base = f.pki.pki
+        let later = TestClock(Date().addingTimeInterval(200 * 86_400))
+        let service = try DocumentSigningService(pki: PKI(repository: base.repository, keys: base.keys, profile: base.profile,
+                                                          matrix: base.matrix, clock: later, audit: sink))
+        let results = try service.sign(batch: [try f.request(number: "R1"), try f.request(number: "R2")])
+        for result in results {
+            #expect { try result.get() } throws: { ($0 as? MohurError)?.code == .refusedByPolicy }
+        }
+        let outcomes = sink.state.withLock { $0.records }.compactMap { record -> AuditOutcome? in
+            if case .action(let action) = record { return action.outcome }
+            return nil
+        }
+        #expect(outcomes == [.refused, .refused])
+        #expect(try f.pki.repository.sodIssuances(documentNumber: "R1").isEmpty)
+    }
+
+    @Test("an empty batch signs nothing and journals nothing")
+    func emptyBatch() throws {
+        let f = try SigningFixture()
+        #expect(try f.service.sign(batch: []).isEmpty)
+    }
+}
