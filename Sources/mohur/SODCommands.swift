@@ -10,7 +10,7 @@ import Storage
 struct SODGroup: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sod", abstract: "Sign and read EF.SOD, the document security object of passport and ID chips.",
-        subcommands: [Sign.self, Show.self])
+        subcommands: [Sign.self, SignBatch.self, Show.self])
 
     struct Sign: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -58,6 +58,13 @@ struct SODGroup: ParsableCommand {
 
         /// Everything the command line says, checked before the state is opened.
         func makeRequest() throws -> SODRequest {
+            try Self.request(docType: docType, docNumber: docNumber, dataGroups: dataGroups, dgHash: dgHash, com: com,
+                             fin: fin, hash: hash)
+        }
+
+        /// A request from command-line shaped values: data groups as `N=FILE` or hashes as `N=HEX`.
+        static func request(docType: String, docNumber: String, dataGroups: [String], dgHash: [String], com: String?,
+                            fin: String?, hash: String?) throws -> SODRequest {
             let fin = try fin.map { try FIN($0) }
             let digest = try hash.map { try SODProfile.signingHash(named: $0) }
             guard dataGroups.isEmpty || dgHash.isEmpty else {
@@ -65,9 +72,9 @@ struct SODGroup: ParsableCommand {
             }
             let content: SODRequest.DataGroups
             if dgHash.isEmpty {
-                content = .files(try Self.pairs(dataGroups, option: "--dg") { try readInput($0, what: "data group") })
+                content = .files(try pairs(dataGroups, option: "--dg") { try readInput($0, what: "data group") })
             } else {
-                content = .hashes(try Self.pairs(dgHash, option: "--dg-hash") { text in
+                content = .hashes(try pairs(dgHash, option: "--dg-hash") { text in
                     guard let bytes = Digest.bytes(fromHex: text), !bytes.isEmpty else {
                         throw MohurError.badInput("--dg-hash value '\(text)' is not hex")
                     }

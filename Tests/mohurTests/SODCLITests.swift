@@ -95,4 +95,57 @@ struct SODCLITests {
         let verify = try openssl(["cms", "-verify", "-inform", "DER", "-in", p7, "-noverify", "-out", state.path("c.bin")])
         #expect(verify.status == 0, "\(verify.output)")
     }
+
+    @Test("sod sign-batch signs every good manifest entry, fails the bad ones alone with exit 2, and never overwrites")
+    func signBatchEndToEnd() throws {
+        let state = try TemporaryDirectory("mohur-sod-batch")
+        #expect(try mohur(["init"], state: state).status == 0)
+        let worked = Vectors.root.appendingPathComponent("gmrtd/icao9303_p10_worked_examples").path
+        let dg2 = Array(try Data(contentsOf: URL(fileURLWithPath: "\(worked)/EF_DG2.bin")))
+        try FileManager.default.createDirectory(atPath: state.path("batch"), withIntermediateDirectories: true)
+        _ = try state.write("batch/EF_DG1.bin", Array(try Data(contentsOf: URL(fileURLWithPath: "\(worked)/EF_DG1.bin"))))
+        _ = try state.write("batch/EF_DG2.bin", dg2)
+        let dg2Hash = Digest.hex(try Digest.hash(.sha256, dg2))
+        let manifest = """
+            {"documents": [
+              {"docType": "P", "docNumber": "C00000001", "fin": "5ZK2M7A", "dg": {"1": "EF_DG1.bin", "2": "EF_DG2.bin"}},
+              {"docType": "P", "docNumber": "C00000002", "fin": "12ab", "dg": {"1": "EF_DG1.bin", "2": "EF_DG2.bin"}},
+              {"docType": "P", "docNumber": "C00000003", "dg": {"1": "EF_DG1.bin", "2": "missing.bin"}},
+              {"docType": "I", "docNumber": "C00000004", "hash": "sha512", "dg": {"1": "EF_DG1.bin", "2": "EF_DG2.bin"}},
+              {"docType": "P", "docNumber": "C00000005", "dgHash": {"1": "\(Digest.hex(try Digest.hash(.sha256, Array(repeating: 1, count: 90))))", "2": "\(dg2Hash)"}}
+            ]}
+            """
+        let path = try state.write("batch/manifest.json", Array(manifest.utf8))
+        let out = state.path("sods")
+        let run = try mohur(["sod", "sign-batch", path, "--out-dir", out, "--json"], state: state)
+        #expect(run.status == 2, "\(run.output)")
+        let report = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [[String: Any]] ?? []
+        #expect(report.count == 5)
+        #expect(report.map { $0["error"] == nil } == [true, false, false, true, true], "\(run.stdout)")
+        #expect((report[1]["error"] as? String)?.contains("FIN '12ab'") == true)
+        #expect((report[2]["error"] as? String)?.contains("missing.bin") == true)
+
+        for (index, name) in [(0, "P-C00000001"), (3, "I-C00000004"), (4, "P-C00000005")] {
+            let file = "\(out)/\(name).EF_SOD.bin"
+            #expect(report[index]["file"] as? String == file)
+            let shown = try shownHashes(file)
+            #expect(shown[2]?.count == (index == 3 ? 128 : 64) && (index == 3 || shown[2] == dg2Hash), "\(name): \(shown)")
+            let sod = Array(try Data(contentsOf: URL(fileURLWithPath: file)))
+            let headerLength = sod[1] < 0x80 ? 2 : 2 + Int(sod[1] & 0x7f)
+            let p7 = try state.write("\(name).p7", Array(sod[headerLength...]))
+            let verify = try openssl(["cms", "-verify", "-inform", "DER", "-in", p7, "-noverify", "-out", "/dev/null"])
+            #expect(verify.status == 0, "\(name): \(verify.output)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: "\(out)/P-C00000002.EF_SOD.bin"))
+
+        // A second run finds the files of the first and leaves them as they were.
+        let before = try Data(contentsOf: URL(fileURLWithPath: "\(out)/P-C00000001.EF_SOD.bin"))
+        let again = try mohur(["sod", "sign-batch", path, "--out-dir", out], state: state)
+        #expect(again.status == 2 && again.stdout.contains("already exists") && again.stdout.contains("0 signed, 5 failed"), "\(again.output)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: "\(out)/P-C00000001.EF_SOD.bin")) == before)
+
+        let broken = try state.write("batch/broken.json", Array(#"{"documents": [{"docType": "P"}]}"#.utf8))
+        let refused = try mohur(["sod", "sign-batch", broken, "--out-dir", out], state: state)
+        #expect(refused.status == 2 && refused.stderr.contains("broken.json") && refused.stderr.contains("docNumber"), "\(refused.output)")
+    }
 }
