@@ -103,7 +103,7 @@ extension PKI {
     /// What the journal says of one outcome, or nil when it is not a security event.
     private func auditRecord<T>(_ operation: String, target: String, _ result: Result<T, any Error>,
                                 details: (T) throws -> [String: AuditValue]?) throws -> AuditRecord? {
-        if audit is DiscardingAuditSink { return nil }  // nothing to build for a journal that keeps nothing
+        guard audit.keepsRecords else { return nil }
         switch result {
         case .success(let value):
             guard let details = try details(value) else { return nil }

@@ -64,6 +64,7 @@ public final class DocumentSigningService: Sendable {
     public func sign(batch requests: [SODRequest]) throws -> [Result<SignedSOD, any Error>] {
         var results = requests.map { request in Result { try signUnrecorded(request) } }
         let signed = results.indices.compactMap { index in (try? results[index].get()).map { (index, $0) } }
+        var stored: (any Error)?
         do {
             let ids = try pki.repository.insertSODIssuances(signed.map(\.1.record))
             for ((index, var sod), id) in zip(signed, ids) {
@@ -73,11 +74,13 @@ public final class DocumentSigningService: Sendable {
         } catch {
             let failure = MohurError.system("\(signed.count) SODs were signed but their issuance records could not be stored: \(error)",
                                             hint: "none of this batch may be written to a chip; fix the database and sign the batch again")
-            try? pki.journal(batch: "sod.sign", signed.map { (Self.auditTarget(requests[$0.0]), Result<SignedSOD, any Error>.failure(failure)) },
-                             details: Self.auditDetails)
-            throw failure
+            results = results.map { $0.flatMap { _ in .failure(failure) } }
+            stored = failure
         }
-        try pki.journal(batch: "sod.sign", zip(requests, results).map { (Self.auditTarget($0), $1) }, details: Self.auditDetails)
+        let journaling = Result { try pki.journal(batch: "sod.sign", zip(requests, results).map { (Self.auditTarget($0), $1) },
+                                                  details: Self.auditDetails) }
+        if let stored { throw stored }
+        try journaling.get()
         return results
     }
 
@@ -107,8 +110,9 @@ public final class DocumentSigningService: Sendable {
             signingTime: try CMSSigningTime(secondsSince1970: Int64(now.timeIntervalSince1970)),
             signerIdentifier: try ds.signerIdentifier(profile.signerIdentifier),
             signatureAlgorithm: ds.signatureAlgorithm, certificates: [ds.authority.certificate.derEncoded])
-        let signature = try ds.authority.signer.sign(try builder.signedAttributesForSignature(), scheme: ds.scheme)
-        let sod = try builder.sodFile(signature: signature, securityObject: securityObject)
+        let attributes = try builder.signedAttributes()
+        let signature = try ds.authority.signer.sign(attributes.encodedForSignature, scheme: ds.scheme)
+        let sod = try builder.sodFile(signature: signature, signedAttributes: attributes, securityObject: securityObject)
         let record = SODIssuanceRecord(
             documentNumber: request.documentNumber, documentType: request.documentType, fin: request.fin?.value,
             dsAuthority: ds.authority.record.name, dsSerial: ds.serialHex, hashAlgorithm: hash.rawValue,

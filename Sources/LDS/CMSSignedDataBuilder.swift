@@ -57,38 +57,47 @@ public struct CMSSignedDataBuilder: Sendable, Hashable {
     /// The DER `SignedAttributes` as a `SET OF` (tag `31`): the exact bytes to hash and sign
     /// (RFC 5652 §5.4).
     public func signedAttributesForSignature() throws(LDSError) -> [UInt8] {
-        DERTree.leaf(.set, try signedAttributeContent()).bytes
+        try signedAttributes().encodedForSignature
+    }
+
+    /// The signed attributes, encoded once for both uses: `encodedForSignature` (tag `31`) to
+    /// sign, `encoded` (tag `A0`) for the SignerInfo. Pass the same value to
+    /// ``sodFile(signature:signedAttributes:securityObject:)`` so that what was signed is what is
+    /// written.
+    public func signedAttributes() throws(LDSError) -> CMSSignedAttributes {
+        let members = try signedAttributeMembers()
+        let content = members.flatMap(\.encoded)  // bulk copies; a FlattenCollection walks byte by byte
+        return CMSSignedAttributes(
+            encoded: DERTree.leaf(.contextConstructed0, content).bytes, encodedForSignature: DERTree.leaf(.set, content).bytes,
+            attributes: members.map(\.attribute), contentType: contentType, messageDigest: messageDigest, signingTime: signingTime)
     }
 
     /// The DER `ContentInfo` (RFC 5652 §3) holding the SignedData, with `signature` (as the
     /// signer returned it: RSA block or DER Ecdsa-Sig-Value) in the SignerInfo. Wrap it with
     /// ``SODFile/init(contentInfo:)`` for EF.SOD.
     public func contentInfo(signature: [UInt8]) throws(LDSError) -> [UInt8] {
-        try contentInfo(signature: signature, attributeContent: nil)
+        try contentInfo(signature: signature, signedAttributes: try signedAttributes())
     }
 
-    /// ``contentInfo(signature:)`` with the signed attributes' content octets when the caller
-    /// already encoded them.
-    func contentInfo(signature: [UInt8], attributeContent: [UInt8]?) throws(LDSError) -> [UInt8] {
-        let attributes: [UInt8]
-        if let attributeContent { attributes = attributeContent } else { attributes = try signedAttributeContent() }
-        return try encoding("ContentInfo") {
+    /// ``contentInfo(signature:)`` with signed attributes the caller already encoded.
+    func contentInfo(signature: [UInt8], signedAttributes: CMSSignedAttributes) throws(LDSError) -> [UInt8] {
+        try encoding("ContentInfo") {
             .constructed(.sequence, [
                 try .objectIdentifier(LDSObjectIdentifier.signedData),
-                .constructed(.contextConstructed0, [try signedData(signature: signature, signedAttributes: attributes)]),
+                .constructed(.contextConstructed0, [try signedData(signature: signature, signedAttributes: signedAttributes)]),
             ])
         }
     }
 
     /// SignedData ::= SEQUENCE { version, digestAlgorithms, encapContentInfo, certificates [0],
     /// signerInfos } (RFC 5652 §5.1), with one SignerInfo (§5.3).
-    private func signedData(signature: [UInt8], signedAttributes: [UInt8]) throws -> DERTree {
+    private func signedData(signature: [UInt8], signedAttributes: CMSSignedAttributes) throws -> DERTree {
         let digest = try digestAlgorithm.tree()
         let signerInfo = DERTree.constructed(.sequence, [
             .integer(namesSignerByKeyIdentifier ? 3 : 1),
             signerIdentifier.tree,
             digest,
-            .leaf(.contextConstructed0, signedAttributes),
+            .encoded(signedAttributes.encoded),
             try signatureAlgorithm.tree(),
             .leaf(.octetString, signature),
         ])
@@ -105,11 +114,6 @@ public struct CMSSignedDataBuilder: Sendable, Hashable {
         }
         fields.append(.constructed(.set, [signerInfo]))
         return .constructed(.sequence, fields)
-    }
-
-    /// The content octets of the signed attributes SET OF, members in DER order.
-    func signedAttributeContent() throws(LDSError) -> [UInt8] {
-        try signedAttributeMembers().flatMap(\.encoded)
     }
 
     /// The signed attributes in DER `SET OF` order, each encoded and as a value.

@@ -6,20 +6,19 @@ extension CMSSignedDataBuilder {
     /// equal value (the tests hold the encoder to that).
     ///
     /// - Throws: ``LDSError`` if ``content`` is not a DER LDS security object or encoding fails.
-    /// - Parameter securityObject: the decoded form of ``content`` when the caller has it (it
-    ///   built the content from it), which spares decoding it again.
-    public func sodFile(signature: [UInt8], securityObject known: LDSSecurityObject? = nil) throws(LDSError) -> SODFile {
+    /// - Parameters:
+    ///   - signedAttributes: the ``signedAttributes()`` the signature was made over, when the
+    ///     caller has them (they are encoded again otherwise).
+    ///   - securityObject: the decoded form of ``content`` when the caller has it (it built the
+    ///     content from it), which spares decoding it again.
+    public func sodFile(signature: [UInt8], signedAttributes known: CMSSignedAttributes? = nil,
+                        securityObject knownObject: LDSSecurityObject? = nil) throws(LDSError) -> SODFile {
         let securityObject: LDSSecurityObject
-        if let known { securityObject = known } else { securityObject = try LDSSecurityObject(encoded: content) }
-        let members = try signedAttributeMembers()
-        let attributeContent = members.flatMap(\.encoded)  // bulk copies; a FlattenCollection walks byte by byte
-        let contentInfo = try contentInfo(signature: signature, attributeContent: attributeContent)
+        if let knownObject { securityObject = knownObject } else { securityObject = try LDSSecurityObject(encoded: content) }
+        let attributes: CMSSignedAttributes
+        if let known { attributes = known } else { attributes = try signedAttributes() }
+        let contentInfo = try contentInfo(signature: signature, signedAttributes: attributes)
         let isSKI = namesSignerByKeyIdentifier
-        let attributes = CMSSignedAttributes(
-            encoded: BERTLV.encode(tag: .contextConstructed0, value: attributeContent),
-            encodedForSignature: BERTLV.encode(tag: .set, value: attributeContent),
-            attributes: members.map(\.attribute), contentType: contentType, messageDigest: messageDigest,
-            signingTime: signingTime)
         let signer = CMSSignerInfo(
             version: isSKI ? 3 : 1, signerIdentifier: signerIdentifier, digestAlgorithm: digestAlgorithm,
             signedAttributes: attributes, signatureAlgorithm: signatureAlgorithm, signature: signature, unsignedAttributes: nil)

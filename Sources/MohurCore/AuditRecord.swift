@@ -153,9 +153,14 @@ public protocol AuditSink: Sendable {
     /// Records `records` in order and returns once all are durable, or throws. A journal that
     /// can make them durable together (one commit) should; the default records them one by one.
     func record(contentsOf records: [AuditRecord]) throws
+    /// Whether records are kept at all; callers skip building records for a sink that keeps
+    /// none. True unless a sink says otherwise.
+    var keepsRecords: Bool { get }
 }
 
 extension AuditSink {
+    public var keepsRecords: Bool { true }
+
     public func record(contentsOf records: [AuditRecord]) throws {
         for record in records { try self.record(record) }
     }
@@ -164,6 +169,7 @@ extension AuditSink {
 /// A sink that keeps nothing: for tools and tests that run without a journal.
 public struct DiscardingAuditSink: AuditSink {
     public init() {}
+    public var keepsRecords: Bool { false }
     public func record(_ record: AuditRecord) throws {}
 }
 
