@@ -17,18 +17,86 @@ public struct Agency: Sendable, Hashable, Codable {
     public var write: Set<InformationResource>
     public var read: Set<InformationResource>
     public var readRestricted: Set<InformationResource>
+    /// Mohur operations its certificates may carry (`CA/agency-operations.tsv`).
+    public var operations: Set<MohurOperation> = []
+
+    /// The agency's whole row: annex-2 rights and its Mohur operations. A segment CA carries it.
+    public var permissions: PermissionSet { permissions(operations: operations) }
 }
 
-/// The agency access matrix (`CA/agency-access.tsv`): the source of segment CAs and of
-/// per-agency permission certificates.
+/// The agency access matrix (`CA/agency-access.tsv`) with the operations table
+/// (`CA/agency-operations.tsv`): the source of segment CAs and of per-agency permission
+/// certificates. The texts are kept as read, so that `mohur init` can lock them in the state.
 public struct AccessMatrix: Sendable, Hashable {
     public var agencies: [Agency]
+    /// The two tables as read (TSV), for locking at init.
+    public var accessTable: String
+    public var operationsTable: String
 
-    public static func load(path: String) throws -> AccessMatrix {
+    /// The tables built into the binary (the repository's `CA/` files at build time).
+    public static func embedded() throws -> AccessMatrix {
+        try AccessMatrix(accessTable: EmbeddedDefaults.agencyAccess, source: "the built-in access matrix",
+                         operationsTable: EmbeddedDefaults.agencyOperations, operationsSource: "the built-in operations table")
+    }
+
+    /// Reads both tables from files; a missing file is named.
+    public static func load(path: String, operationsPath: String) throws -> AccessMatrix {
+        try AccessMatrix(accessTable: try readText(path, what: "access matrix"), source: path,
+                         operationsTable: try readText(operationsPath, what: "operations table"), operationsSource: operationsPath)
+    }
+
+    static func readText(_ path: String, what: String) throws -> String {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw MohurError.notFound("access matrix \(path) does not exist", hint: "run from the repository root or pass --access-matrix")
+            throw MohurError.notFound("\(what) \(path) does not exist", hint: "give an existing file, or leave the option out for the built-in table")
         }
-        return try parse(String(decoding: data, as: UTF8.self), source: path)
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    public init(accessTable: String, source: String, operationsTable: String, operationsSource: String) throws {
+        var matrix = try Self.parse(accessTable, source: source)
+        try matrix.applyOperations(operationsTable, source: operationsSource)
+        matrix.accessTable = accessTable
+        matrix.operationsTable = operationsTable
+        self = matrix
+    }
+
+    private init(agencies: [Agency]) {
+        self.agencies = agencies
+        self.accessTable = ""
+        self.operationsTable = ""
+    }
+
+    /// Reads the operations table: `#` comments, the header `code\toperations`, then one row per
+    /// agency of the matrix with a comma list of operations ("-" = none).
+    mutating func applyOperations(_ text: String, source: String) throws {
+        var seen: Set<String> = []
+        var sawHeader = false
+        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            if !sawHeader {
+                guard fields == ["code", "operations"] else { throw MohurError.badInput("\(source):\(index + 1): expected the header line 'code\toperations'") }
+                sawHeader = true
+                continue
+            }
+            guard fields.count == 2 else { throw MohurError.badInput("\(source):\(index + 1): expected 2 tab-separated fields, found \(fields.count)") }
+            guard let position = agencies.firstIndex(where: { $0.code == fields[0] }) else {
+                throw MohurError.badInput("\(source):\(index + 1): agency '\(fields[0])' is not in the access matrix")
+            }
+            guard seen.insert(fields[0]).inserted else { throw MohurError.badInput("\(source):\(index + 1): agency \(fields[0]) appears twice") }
+            if fields[1] != "-" {
+                do {
+                    agencies[position].operations = Set(try fields[1].split(separator: ",").map { try MohurOperation.parse(String($0)) })
+                } catch {
+                    throw MohurError.badInput("\(source):\(index + 1): \(error)")
+                }
+            }
+        }
+        let missing = agencies.map(\.code).filter { !seen.contains($0) }
+        guard missing.isEmpty else {
+            throw MohurError.badInput("\(source): no row for \(missing.joined(separator: ", "))", hint: "every agency of the access matrix needs a row (\"-\" for none)")
+        }
     }
 
     /// Parses the tab-separated matrix: `#` comments, a header line, then
@@ -72,4 +140,12 @@ public struct AccessMatrix: Sendable, Hashable {
     }
 
     public func agency(_ code: String) -> Agency? { agencies.first { $0.code == code } }
+
+    /// The agency of `code`, or a bad-input error naming it and the known codes.
+    public func requireAgency(_ code: String) throws(MohurError) -> Agency {
+        guard let agency = agency(code) else {
+            throw .badInput("unknown agency '\(code)'", hint: "agencies are \(agencies.map(\.code).joined(separator: " "))")
+        }
+        return agency
+    }
 }

@@ -18,13 +18,17 @@ public enum CertificateRole: String, Sendable, Hashable, Codable, CaseIterable {
     case masterListSigner = "master-list-signer"
     /// L4: Deviation List Signer (EKU 2.23.136.1.1.8).
     case deviationListSigner = "deviation-list-signer"
-    /// An agency system's certificate under its segment CA.
+    /// An agency system's certificate under its segment CA, without IAMAS permissions.
     case agencyEndpoint = "agency-endpoint"
+    /// An agency system (subsystem) that calls Mohur, with its permissions in the certificate.
+    case subsystem
+    /// A person (security officer, issuing operator, border officer, auditor) with a role.
+    case officer
 
     public var level: Int {
         switch self {
         case .root: 1
-        case .segment, .agencyEndpoint: 2
+        case .segment, .agencyEndpoint, .subsystem, .officer: 2
         case .crossCertificate, .importedCrossCertificate: 3
         case .csca, .cscaLink, .documentSigner, .masterListSigner, .deviationListSigner: 4
         }

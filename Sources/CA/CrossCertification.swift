@@ -22,6 +22,7 @@ extension PKI {
         }
         let p = profile.crossCertificate
         let permitted = try p.permittedSubtrees.map { try DistinguishedName(parsing: $0).derEncoded() }
+        let excluded = try (p.excludedSubtrees ?? []).map { try DistinguishedName(parsing: $0).derEncoded() }
         let now = clock.now()
         let request = IssuanceRequest(
             role: .crossCertificate, subject: nationalRoot.subject, subjectKey: key, explicitECParameters: false,
@@ -29,7 +30,7 @@ extension PKI {
             keyUsagePeriod: nil,
             extensions: [try Extensions.basicConstraints(ca: true, pathLength: p.pathLength),
                          try Extensions.keyUsage([.keyCertSign, .cRLSign]),
-                         try Extensions.nameConstraints(permittedDirectoryNames: permitted)],
+                         try Extensions.nameConstraints(permittedDirectoryNames: permitted, excludedDirectoryNames: excluded)],
             keyRef: nil, subjectKeyIdentifier: nationalRoot.subjectKeyIdentifier)
         return try atomically { try issue(request, by: root).0 }
     }

@@ -29,17 +29,28 @@ public enum Extensions {
 
     /// keyUsage (§4.2.1.3), critical as Doc 9303-12 Table 6 requires.
     public static func keyUsage(_ usage: KeyUsage) throws -> CertificateExtension {
-        // BIT STRING bit 0 is the most significant bit of the first octet.
-        var bits: [UInt8] = [0, 0]
-        for bit in 0..<9 where usage.rawValue & (1 << bit) != 0 {
-            bits[bit / 8] |= 0x80 >> UInt8(bit % 8)
+        try make(OID.keyUsage, critical: true) { s in
+            try s.serialize(namedBits(Set((0..<9).filter { usage.rawValue & (1 << $0) != 0 })))
         }
-        if bits[1] == 0 { bits.removeLast() }
-        let lastByte = bits[bits.count - 1]
-        let padding = lastByte == 0 ? 0 : UInt8(lastByte.trailingZeroBitCount)
-        return try make(OID.keyUsage, critical: true) { s in
-            try s.serialize(ASN1BitString(bytes: bits[...], paddingBits: Int(padding)))
+    }
+
+    /// A named-bit-list BIT STRING with `bits` set: bit 0 is the most significant bit of the
+    /// first octet, and trailing zero bits are left out (X.690 §11.2.2).
+    static func namedBits(_ bits: Set<Int>) -> ASN1BitString {
+        guard let highest = bits.max() else { return ASN1BitString(bytes: [], paddingBits: 0) }
+        var bytes = [UInt8](repeating: 0, count: highest / 8 + 1)
+        for bit in bits { bytes[bit / 8] |= 0x80 >> UInt8(bit % 8) }
+        return ASN1BitString(bytes: bytes[...], paddingBits: 7 - highest % 8)
+    }
+
+    /// The set bits of a named-bit-list BIT STRING.
+    static func decodeNamedBits(_ string: ASN1BitString, what: String) throws(MohurError) -> Set<Int> {
+        var bits: Set<Int> = []
+        for (index, byte) in string.bytes.enumerated() {
+            for offset in 0..<8 where byte & (0x80 >> UInt8(offset)) != 0 { bits.insert(index * 8 + offset) }
         }
+        guard bits.count <= 64 else { throw .badInput("the \(what) bit string is implausibly long") }
+        return bits
     }
 
     /// subjectKeyIdentifier (§4.2.1.2).
@@ -112,20 +123,43 @@ public enum Extensions {
         }
     }
 
-    /// nameConstraints with permitted directoryName subtrees (§4.2.1.10), critical. Used on
-    /// the bridge certificate to the national PKI so that it vouches only for IAMAS names.
-    public static func nameConstraints(permittedDirectoryNames: [[UInt8]]) throws -> CertificateExtension {
+    /// nameConstraints with permitted [0] and excluded [1] directoryName subtrees (§4.2.1.10),
+    /// critical. The bridge certificate to the national PKI permits the national namespace and
+    /// excludes IAMAS's own.
+    public static func nameConstraints(permittedDirectoryNames: [[UInt8]], excludedDirectoryNames: [[UInt8]] = []) throws -> CertificateExtension {
         try make(OID.nameConstraints, critical: true) { s in
             s.appendConstructedNode(identifier: .sequence) { n in
-                n.appendConstructedNode(identifier: tag(0)) { permitted in
-                    for name in permittedDirectoryNames {
-                        permitted.appendConstructedNode(identifier: .sequence) { subtree in
-                            subtree.appendConstructedNode(identifier: tag(4)) { $0.serializeRawBytes(name) }
+                for (tagNumber, names) in [(UInt(0), permittedDirectoryNames), (1, excludedDirectoryNames)] where !names.isEmpty {
+                    n.appendConstructedNode(identifier: tag(tagNumber)) { subtrees in
+                        for name in names {
+                            subtrees.appendConstructedNode(identifier: .sequence) { subtree in
+                                subtree.appendConstructedNode(identifier: tag(4)) { $0.serializeRawBytes(name) }
+                            }
                         }
                     }
                 }
             }
         }
+    }
+
+    /// Reads nameConstraints into its permitted and excluded directoryName subtrees (DER Names);
+    /// other name forms are returned as counts so a caller can refuse what it cannot check.
+    public static func decodeNameConstraints(_ value: [UInt8]) throws -> (permitted: [[UInt8]], excluded: [[UInt8]], otherForms: Int) {
+        var result: (permitted: [[UInt8]], excluded: [[UInt8]], otherForms: Int) = ([], [], 0)
+        let root = try DER.parse(value)
+        guard case .constructed(let parts) = root.content else { throw ASN1Error.invalidASN1Object(reason: "nameConstraints") }
+        for part in parts {
+            guard case .constructed(let subtrees) = part.content else { continue }
+            for subtree in subtrees {
+                guard case .constructed(let fields) = subtree.content, let base = fields.first(where: { _ in true }) else { continue }
+                guard base.identifier == tag(4), case .constructed(let inner) = base.content, let name = inner.first(where: { _ in true }) else {
+                    result.otherForms += 1
+                    continue
+                }
+                if part.identifier == tag(0) { result.permitted.append(Array(name.encodedBytes)) } else { result.excluded.append(Array(name.encodedBytes)) }
+            }
+        }
+        return result
     }
 
     /// certificatePolicies with policy OIDs only (§4.2.1.4).

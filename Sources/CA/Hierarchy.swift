@@ -21,6 +21,8 @@ extension PKI {
             let now = clock.now()
             try repository.setSetting("profile", try profile.canonicalJSON())
             try repository.setSetting("profile_sha256", Digest.hex(Digest.sha256(Array(try profile.canonicalJSON().utf8))))
+            try repository.setSetting(Self.lockedAccessKey, matrix.accessTable)
+            try repository.setSetting(Self.lockedOperationsKey, matrix.operationsTable)
 
             let root = try createRoot(now: now)
             for agency in matrix.agencies {
@@ -30,6 +32,7 @@ extension PKI {
             for role in [CertificateRole.documentSigner, .masterListSigner, .deviationListSigner] {
                 try createSigner(role: role, csca: csca, generation: 1, now: now)
             }
+            try createFirstSecurityOfficer()
             try repository.setSetting("initialized_at", ISO8601DateFormatter().string(from: now))
         }
         return .created
@@ -57,7 +60,8 @@ extension PKI {
         let signer = try generateKey(p.keySpec, role: .segment, suffix: "\(agency.code)-1")
         var extensions = [try Extensions.basicConstraints(ca: true, pathLength: p.pathLength ?? 0),
                           try Extensions.keyUsage([.keyCertSign, .cRLSign]),
-                          try Extensions.certificatePolicies([OID.iamasCorporatePolicy])]
+                          try Extensions.certificatePolicies([OID.iamasCorporatePolicy]),
+                          try AgencyPermissions(agency: agency.code, permissions: agency.permissions).certificateExtension()]
         if let crl = profile.root.crlDistributionPoint { extensions.append(try Extensions.crlDistributionPoints([crl])) }
         let request = IssuanceRequest(
             role: .segment,

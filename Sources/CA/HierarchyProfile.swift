@@ -17,13 +17,26 @@ public struct HierarchyProfile: Codable, Sendable, Hashable {
     public var documentSigner: LevelProfile
     public var masterListSigner: LevelProfile
     public var deviationListSigner: LevelProfile
+    /// How many security officers must agree before a top key is used (absent in states made
+    /// before dual control existed: the defaults apply).
+    public var dualControl: DualControlProfile?
+    /// Validity of permission certificates (absent: the defaults apply).
+    public var permissionCertificates: PermissionCertificateProfile?
+
+    public var dualControlOrDefault: DualControlProfile { dualControl ?? DualControlProfile() }
+    public var permissionCertificatesOrDefault: PermissionCertificateProfile { permissionCertificates ?? PermissionCertificateProfile() }
 
     /// Reads and validates a profile file.
     public static func load(path: String) throws -> HierarchyProfile {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw MohurError.notFound("profile file \(path) does not exist", hint: "run from the repository root or pass --profiles")
+            throw MohurError.notFound("profile file \(path) does not exist", hint: "give an existing file, or leave --profiles out for the built-in profile")
         }
         return try decode(Array(data), source: path)
+    }
+
+    /// The profile built into the binary (the repository's `CA/hierarchy.json` at build time).
+    public static func embedded() throws -> HierarchyProfile {
+        try decode(Array(EmbeddedDefaults.hierarchy.utf8), source: "the built-in profile")
     }
 
     /// Decodes and validates profile JSON; `source` names it in errors.
@@ -84,6 +97,20 @@ public struct HierarchyProfile: Codable, Sendable, Hashable {
         if let choice = documentSigner.sodSignerIdentifier, !["issuerAndSerialNumber", "subjectKeyIdentifier"].contains(choice) {
             throw fail("documentSigner.sodSignerIdentifier '\(choice)' must be issuerAndSerialNumber or subjectKeyIdentifier")
         }
+        let dual = dualControlOrDefault
+        guard dual.approvals >= 2, dual.approvals <= 9 else {
+            throw fail("dualControl.approvals must be 2–9: the top keys are never used on one officer's word")
+        }
+        guard (1...168).contains(dual.requestLifetimeHours) else { throw fail("dualControl.requestLifetimeHours must be 1–168") }
+        let perm = permissionCertificatesOrDefault
+        for (name, days) in [("subsystemDays", perm.subsystemDays), ("officerDays", perm.officerDays)] {
+            guard (1...perm.maximumDays).contains(days) else { throw fail("permissionCertificates.\(name) must be 1–\(perm.maximumDays)") }
+        }
+        for subtree in crossCertificate.permittedSubtrees + (crossCertificate.excludedSubtrees ?? []) {
+            guard (try? DistinguishedName(parsing: subtree)) != nil else {
+                throw fail("crossCertificate subtree '\(subtree)' is not a distinguished name such as \"C=AZ, O=IAMAS\"")
+            }
+        }
         if let padding = documentSigner.rsaPadding, !["pss", "pkcs1v15"].contains(padding) {
             throw fail("documentSigner.rsaPadding '\(padding)' must be pss or pkcs1v15")
         }
@@ -124,6 +151,35 @@ public struct CrossCertificateProfile: Codable, Sendable, Hashable {
     public var validityDays: Int
     /// pathLenConstraint on the cross certificate: how deep the national hierarchy may go.
     public var pathLength: Int
-    /// Names the cross certificate vouches for (nameConstraints permittedSubtrees).
+    /// Names the cross certificate vouches for (nameConstraints permittedSubtrees): the
+    /// national namespace, where the national PKI names citizens and officials.
     public var permittedSubtrees: [String]
+    /// Names it must never vouch for (excludedSubtrees): IAMAS's own, so that the national PKI
+    /// cannot speak for an IAMAS authority, subsystem or officer (RFC 5280 §4.2.1.10).
+    public var excludedSubtrees: [String]?
+}
+
+/// Dual control of the top keys (root and CSCA): issuing a segment CA or CSCA, CSCA rollover,
+/// cross-certification and revoking a CA need `approvals` distinct security officers.
+public struct DualControlProfile: Codable, Sendable, Hashable {
+    public var approvals: Int
+    /// A pending request lapses after this many hours.
+    public var requestLifetimeHours: Int
+    public init(approvals: Int = 2, requestLifetimeHours: Int = 24) {
+        self.approvals = approvals
+        self.requestLifetimeHours = requestLifetimeHours
+    }
+}
+
+/// Validity of the certificates that carry IAMAS permissions. Subsystem certificates are short
+/// (30 days): an agency system's rights should lapse soon after nobody renews them.
+public struct PermissionCertificateProfile: Codable, Sendable, Hashable {
+    public var subsystemDays: Int
+    public var officerDays: Int
+    public var maximumDays: Int
+    public init(subsystemDays: Int = 30, officerDays: Int = 365, maximumDays: Int = 730) {
+        self.subsystemDays = subsystemDays
+        self.officerDays = officerDays
+        self.maximumDays = maximumDays
+    }
 }

@@ -31,7 +31,7 @@ extension PKI {
                 keyUsagePeriod: nil,
                 extensions: [try Extensions.basicConstraints(ca: false, pathLength: nil),
                              try Extensions.keyUsage([.digitalSignature]),
-                             try Extensions.extendedKeyUsage([[1, 3, 6, 1, 5, 5, 7, 3, 2], [1, 3, 6, 1, 5, 5, 7, 3, 1]], critical: false)]
+                             try Extensions.extendedKeyUsage([OID.clientAuthentication, OID.serverAuthentication], critical: false)]
                     + (try profile.segment.crlDistributionPoint.map {
                         [try Extensions.crlDistributionPoints([$0.replacingOccurrences(of: "{code}", with: agency)])]
                     } ?? []),

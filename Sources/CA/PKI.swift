@@ -41,6 +41,29 @@ public final class PKI: Sendable {
         return try HierarchyProfile.decode(Array(json.utf8), source: "the profile locked in the database")
     }
 
+    static let lockedAccessKey = "access_matrix"
+    static let lockedOperationsKey = "agency_operations"
+
+    /// The access matrix and operations table locked at init, or nil for a state made before
+    /// they were locked (the caller then uses the built-in tables).
+    public static func lockedMatrix(_ repository: PKIRepository) throws -> AccessMatrix? {
+        guard let access = try repository.setting(lockedAccessKey), let operations = try repository.setting(lockedOperationsKey) else {
+            return nil
+        }
+        return try AccessMatrix(accessTable: access, source: "the access matrix locked in the database",
+                                operationsTable: operations, operationsSource: "the operations table locked in the database")
+    }
+
+    /// The same PKI acting for `actor`: every journal entry of its operations names that actor.
+    public func acting(as actor: AuditActor) -> PKI {
+        PKI(repository: repository, keys: keys, profile: profile, matrix: matrix, clock: clock, audit: audit, actor: actor)
+    }
+
+    /// The same PKI journaling into `audit`.
+    public func journaling(to audit: any AuditSink) -> PKI {
+        PKI(repository: repository, keys: keys, profile: profile, matrix: matrix, clock: clock, audit: audit, actor: actor)
+    }
+
     /// A stored authority with its certificate.
     public struct AuthorityView: Sendable {
         public let record: AuthorityRecord

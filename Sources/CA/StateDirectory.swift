@@ -18,15 +18,19 @@ public struct KeyStoreConfiguration: Codable, Sendable, Hashable {
     public var softHSMConfig: String?
     /// Directory of software keys (development only).
     public var keyDirectory: String?
+    /// True for the embedded development state `make run` makes: its officers may be logged in
+    /// automatically. Never set for a state with a real HSM.
+    public var development: Bool?
 
     public init(backend: Backend, modulePath: String? = nil, tokenLabel: String? = nil, pinFile: String? = nil,
-                softHSMConfig: String? = nil, keyDirectory: String? = nil) {
+                softHSMConfig: String? = nil, keyDirectory: String? = nil, development: Bool? = nil) {
         self.backend = backend
         self.modulePath = modulePath
         self.tokenLabel = tokenLabel
         self.pinFile = pinFile
         self.softHSMConfig = softHSMConfig
         self.keyDirectory = keyDirectory
+        self.development = development
     }
 }
 
@@ -36,8 +40,12 @@ public struct StateDirectory: Sendable {
     public static let defaultSoftHSMModule = "/usr/lib/softhsm/libsofthsm2.so"
     public static let defaultTokenLabel = "mohur-dev"
 
+    /// Always absolute: paths written into the state (PIN file, SoftHSM2 configuration) must
+    /// not depend on the working directory of the command that made it.
     public let path: String
-    public init(path: String) { self.path = path }
+    public init(path: String) {
+        self.path = URL(fileURLWithPath: path).standardizedFileURL.path
+    }
 
     public var databasePath: String { "\(path)/mohur.sqlite" }
     public var configPath: String { "\(path)/config.json" }
@@ -76,7 +84,7 @@ public struct StateDirectory: Sendable {
                                     hint: "is softhsm2 installed (`make run` installs it)?")
         }
         let config = KeyStoreConfiguration(backend: .pkcs11, modulePath: Self.defaultSoftHSMModule, tokenLabel: Self.defaultTokenLabel,
-                                           pinFile: pinFile, softHSMConfig: conf, keyDirectory: nil)
+                                           pinFile: pinFile, softHSMConfig: conf, keyDirectory: nil, development: true)
         try writeConfiguration(config)
         return config
     }

@@ -32,8 +32,8 @@ public final class SoftwareKeySigner: Signer {
         return SoftwareKeySigner(key: key, spec: spec, path: path)
     }
 
-    /// Loads an encrypted PKCS#8 key file.
-    public static func load(path: String, passphrase: String) throws -> SoftwareKeySigner {
+    /// Loads a PEM private key (encrypted PKCS#8 with `passphrase`, or unencrypted when nil).
+    public static func load(path: String, passphrase: String?) throws -> SoftwareKeySigner {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw MohurError.notFound("software key file \(path) does not exist or is unreadable")
         }
@@ -43,7 +43,9 @@ public final class SoftwareKeySigner: Signer {
         } catch {
             throw MohurError.badInput("cannot decrypt software key \(path): \(error)", hint: "check the passphrase source")
         }
-        let spec: KeySpec = if let curve = key.publicKey.curve { .ec(curve) } else { .rsa(bits: key.publicKey.bits) }
+        guard let spec = key.publicKey.keySpec else {
+            throw MohurError.badInput("software key \(path) is neither EC on a supported curve nor RSA")
+        }
         return SoftwareKeySigner(key: key, spec: spec, path: path)
     }
 

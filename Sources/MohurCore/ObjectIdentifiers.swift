@@ -33,6 +33,13 @@ public enum OID {
     public static let authorityKeyIdentifier: ASN1ObjectIdentifier = [2, 5, 29, 35]
     public static let extendedKeyUsage: ASN1ObjectIdentifier = [2, 5, 29, 37]
 
+    // MARK: RFC 5280 §4.2.1.12 key purposes (id-kp ::= { 1 3 6 1 5 5 7 3 })
+
+    /// id-kp-serverAuth: TLS server.
+    public static let serverAuthentication: ASN1ObjectIdentifier = [1, 3, 6, 1, 5, 5, 7, 3, 1]
+    /// id-kp-clientAuth: TLS client, and here any caller that proves its identity to Mohur.
+    public static let clientAuthentication: ASN1ObjectIdentifier = [1, 3, 6, 1, 5, 5, 7, 3, 2]
+
     // MARK: IAMAS private arc
 
     /// The IAMAS arc for Mohur's own extensions and policies. 1.3.6.1.4.1 is the IANA private
@@ -41,4 +48,8 @@ public enum OID {
     public static let iamas: ASN1ObjectIdentifier = [1, 3, 6, 1, 4, 1, 59_599, 1]
     /// Certificate policy of the IAMAS corporate PKI (levels 1–3).
     public static let iamasCorporatePolicy: ASN1ObjectIdentifier = [1, 3, 6, 1, 4, 1, 59_599, 1, 1]
+    /// id-iamas-permissions: the critical permission extension of IAMAS certificates (agency,
+    /// annex-2 rights, Mohur operations, officer role). Its ASN.1 module is in
+    /// `CA/AgencyPermissions+DER.swift` and the README.
+    public static let iamasPermissions: ASN1ObjectIdentifier = [1, 3, 6, 1, 4, 1, 59_599, 1, 2]
 }

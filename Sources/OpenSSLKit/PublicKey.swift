@@ -119,6 +119,12 @@ public final class PublicKey: @unchecked Sendable, Equatable {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// Key type and size, when it is one Mohur generates (EC on a known curve, or RSA).
+    public var keySpec: KeySpec? {
+        if let curve { return .ec(curve) }
+        return isRSA ? .rsa(bits: bits) : nil
+    }
+
     /// Verifies `signature` over `message` (the signature encoded as X.509 carries it).
     public func verify(signature: [UInt8], message: [UInt8], scheme: SignatureScheme) -> Bool {
         do {
