@@ -53,6 +53,11 @@ public struct PKIRepository: Sendable {
         try certificates(where: "c.id = ?", [id]).first
     }
 
+    /// The certificate with this SHA-256 fingerprint (lower-case hex), if Mohur stores it.
+    public func certificate(fingerprint: String) throws(StorageError) -> CertificateRecord? {
+        try certificates(where: "c.fingerprint = ?", [fingerprint]).first
+    }
+
     /// Certificates whose serial (hex, any case, optional ':' separators) matches.
     public func certificates(serial: String) throws(StorageError) -> [CertificateRecord] {
         let normalised = serial.lowercased().replacingOccurrences(of: ":", with: "")

@@ -84,5 +84,54 @@ public enum PKISchema {
             );
             CREATE INDEX sod_issuances_by_document ON sod_issuances(document_number, document_type);
             """),
+        // Who may act (issue 9): officer sessions (only a hash of the bearer token is kept),
+        // dual-control requests for the top keys with one row per officer's decision, and
+        // national e-signature certificates mapped to an IAMAS agency and role.
+        Migration(version: 3, name: "officers", sql: """
+            CREATE TABLE officer_sessions (
+                token_sha256 TEXT PRIMARY KEY,
+                certificate_fingerprint TEXT NOT NULL,
+                certificate_der BLOB NOT NULL,
+                agency TEXT,
+                role TEXT,
+                opened_at INTEGER NOT NULL,
+                last_used_at INTEGER NOT NULL,
+                idle_seconds INTEGER NOT NULL CHECK (idle_seconds > 0),
+                closed_at INTEGER,
+                close_reason TEXT CHECK (close_reason IN ('logout', 'expired'))
+            );
+            CREATE TABLE approval_requests (
+                id INTEGER PRIMARY KEY,
+                operation TEXT NOT NULL,
+                parameters TEXT NOT NULL,
+                target TEXT NOT NULL,
+                required INTEGER NOT NULL CHECK (required >= 2),
+                requested_by TEXT NOT NULL,
+                requested_at INTEGER NOT NULL,
+                expires_at INTEGER NOT NULL,
+                status TEXT NOT NULL CHECK (status IN ('pending', 'executed', 'denied', 'expired', 'failed')),
+                closed_at INTEGER,
+                outcome TEXT
+            );
+            CREATE TABLE approvals (
+                request_id INTEGER NOT NULL REFERENCES approval_requests(id),
+                officer_fingerprint TEXT NOT NULL,
+                decision TEXT NOT NULL CHECK (decision IN ('grant', 'deny')),
+                decided_at INTEGER NOT NULL,
+                PRIMARY KEY (request_id, officer_fingerprint)
+            );
+            CREATE TABLE national_mappings (
+                certificate_fingerprint TEXT PRIMARY KEY,
+                subject TEXT NOT NULL,
+                issuer TEXT NOT NULL,
+                der BLOB NOT NULL,
+                agency TEXT NOT NULL,
+                role TEXT NOT NULL,
+                not_after INTEGER NOT NULL,
+                mapped_at INTEGER NOT NULL,
+                mapped_by TEXT NOT NULL,
+                withdrawn_at INTEGER
+            );
+            """),
     ]
 }
