@@ -49,12 +49,17 @@ let package = Package(
             .product(name: "SwiftASN1", package: "swift-asn1"),
         ], swiftSettings: strict),
         .target(name: "Audit", dependencies: ["Storage", "MohurCore", "OpenSSLKit"], swiftSettings: strict),
+        // Who may do what: the permission decision point, officer sessions, dual control.
+        .target(name: "Authz", dependencies: ["CA", "Storage", "MohurCore", "OpenSSLKit"], swiftSettings: strict),
+        // The composition root shared by the CLI and the service: configuration, state, wiring.
+        .target(name: "Runtime", dependencies: ["CA", "Authz", "Audit", "HSM", "Storage", "MohurCore", "OpenSSLKit"],
+                swiftSettings: strict),
         .executableTarget(name: "mohur", dependencies: [
-            "CA", "Audit", "HSM", "PassiveAuth", "DocumentSigning", "LDS", "Storage", "MohurCore", "OpenSSLKit",
+            "Runtime", "Authz", "CA", "Audit", "HSM", "PassiveAuth", "DocumentSigning", "LDS", "Storage", "MohurCore", "OpenSSLKit",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
         .executableTarget(name: "mohur-bench", dependencies: [
-            "CA", "Audit", "HSM", "MohurCore", "OpenSSLKit", "PassiveAuth", "LDS", "DocumentSigning", "Storage",
+            "Authz", "CA", "Audit", "HSM", "MohurCore", "OpenSSLKit", "PassiveAuth", "LDS", "DocumentSigning", "Storage",
             .product(name: "SwiftASN1", package: "swift-asn1"),
         ], path: "Benchmarks/mohur-bench", swiftSettings: strict),
 
@@ -72,6 +77,10 @@ let package = Package(
         .testTarget(name: "LDSTests", dependencies: ["LDS", "MohurTestSupport", .product(name: "SwiftASN1", package: "swift-asn1")], swiftSettings: strict),
         .testTarget(name: "PassiveAuthTests", dependencies: [
             "PassiveAuth", "LDS", "OpenSSLKit", "MohurCore", "Storage", "HSM", "MohurTestSupport",
+            .product(name: "SwiftASN1", package: "swift-asn1"),
+        ], swiftSettings: strict),
+        .testTarget(name: "AuthzTests", dependencies: [
+            "Authz", "CA", "HSM", "Storage", "OpenSSLKit", "MohurCore", "MohurTestSupport", "PKITestSupport",
             .product(name: "SwiftASN1", package: "swift-asn1"),
         ], swiftSettings: strict),
         .testTarget(name: "AuditTests", dependencies: ["Audit", "CA", "HSM", "Storage", "OpenSSLKit", "MohurCore", "MohurTestSupport"], swiftSettings: strict),

@@ -20,7 +20,7 @@ struct AuditGroup: ParsableCommand {
         @Option(name: .shortAndLong, help: "How many entries.") var count: Int64 = 20
         func run() throws {
             try reporting {
-                let reader = try state.openJournalReader()
+                let reader = try state.acting(for: .auditRead) { _ in try state.openJournalReader() }
                 let size = try reader.size()
                 let entries = try reader.entries(max(0, size - count)..<size)
                 if output.json {
@@ -39,8 +39,7 @@ struct AuditGroup: ParsableCommand {
         @OptionGroup var state: StateOptions
         func run() throws {
             try reporting {
-                let keys = try state.directory.openKeyStore(try state.directory.loadConfiguration())
-                guard let note = try state.openJournal(keys: keys).checkpoint() else {
+                guard let note = try state.acting(for: .auditRead, { _ in try state.openRuntime().journal.checkpoint() }) else {
                     throw MohurError.notFound("the journal is empty; nothing to sign")
                 }
                 print(note, terminator: "")
@@ -60,7 +59,7 @@ struct AuditGroup: ParsableCommand {
             @Option(help: "Tree size.") var size: Int64?
             func run() throws {
                 try reporting {
-                    let reader = try state.openJournalReader()
+                    let reader = try state.acting(for: .auditRead) { _ in try state.openJournalReader() }
                     let proof = try reader.inclusionProof(index: index, size: try size ?? reader.latestCheckpoint()?.size ?? reader.size())
                     struct View: Codable { var index: Int64; var size: Int64; var leafHash: String; var hashes: [String] }
                     let view = View(index: proof.index, size: proof.size, leafHash: base64(proof.leafHash), hashes: proof.hashes.map(base64))
@@ -77,7 +76,7 @@ struct AuditGroup: ParsableCommand {
             @Option(help: "Newer tree size.") var to: Int64
             func run() throws {
                 try reporting {
-                    let proof = try state.openJournalReader().consistencyProof(from: from, to: to)
+                    let proof = try state.acting(for: .auditRead) { _ in try state.openJournalReader() }.consistencyProof(from: from, to: to)
                     struct View: Codable { var from: Int64; var to: Int64; var hashes: [String] }
                     let view = View(from: proof.from, to: proof.to, hashes: proof.hashes.map(base64))
                     if output.json { try printJSON(view) } else { print("\(from) → \(to): \(view.hashes.joined(separator: " "))") }
@@ -107,7 +106,7 @@ struct AuditGroup: ParsableCommand {
                     return
                 }
                 let notes = try checkpoint.map { String(decoding: try readInput($0, what: "checkpoint"), as: UTF8.self) }
-                let report = try state.openJournalReader().verify(key: key, extraCheckpoints: notes)
+                let report = try state.acting(for: .auditRead) { _ in try state.openJournalReader() }.verify(key: key, extraCheckpoints: notes)
                 guard report.isValid else {
                     throw MohurError.refused("the journal fails verification; first bad entry: \(report.firstBadEntry.map(String.init) ?? "unknown"): "
                                              + report.problems.joined(separator: "; "))
@@ -127,7 +126,8 @@ struct AuditGroup: ParsableCommand {
             try reporting {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                let bytes = Array(try encoder.encode(try AuditBundle(reader: try state.openJournalReader(), from: from, to: to)))
+                let reader = try state.acting(for: .auditExport) { _ in try state.openJournalReader() }
+                let bytes = Array(try encoder.encode(try AuditBundle(reader: reader, from: from, to: to)))
                 if let out { try writeOutput(out, bytes) } else { print(String(decoding: bytes, as: UTF8.self)) }
             }
         }

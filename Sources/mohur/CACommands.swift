@@ -66,19 +66,21 @@ struct CAGroup: ParsableCommand {
     struct CrossCertify: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "cross-certify", abstract: "L3: issue a cross certificate from the IAMAS root to the national root CA.",
-            discussion: "The certificate carries basicConstraints pathLen and nameConstraints from the crossCertificate profile.")
+            discussion: """
+                The certificate carries basicConstraints pathLen and nameConstraints from the crossCertificate profile: \
+                it permits the national namespace (C=AZ) and excludes IAMAS's own (C=AZ, O=IAMAS), so the national PKI \
+                can vouch for citizens and officials but never for an IAMAS authority, subsystem or officer.
+
+                Dual control: this opens a request that counts as your approval; another security officer's \
+                `mohur approve grant ID --out cross.pem` carries it out.
+                """)
         @OptionGroup var state: StateOptions
         @OptionGroup var output: OutputOptions
         @Option(help: ArgumentHelp("National root CA certificate (PEM or DER).", valueName: "file")) var nationalRoot: String
-        @Option(help: ArgumentHelp("Write the cross certificate here (PEM).", valueName: "file")) var out: String?
         func run() throws {
             try reporting {
                 let root = try Certificate(pemOrDER: try readInput(nationalRoot, what: "national root"))
-                let record = try state.openPKI().crossCertify(nationalRoot: root)
-                if let out { try writeOutput(out, Array(try Certificate(derEncoded: record.der).pem().utf8)) }
-                if output.json { try printJSON(CertificateView(record)) } else {
-                    print("Cross certificate for \(record.subject), serial \(record.serial), valid until \(day(record.notAfter)).")
-                }
+                try requestControlled(.crossCertify(nationalRoot: root.derEncoded), state: state, output: output)
             }
         }
     }
@@ -95,7 +97,7 @@ struct CAGroup: ParsableCommand {
             try reporting {
                 let cert = try Certificate(pemOrDER: try readInput(file, what: "cross certificate"))
                 let root = try nationalRoot.map { try Certificate(pemOrDER: try readInput($0, what: "national root")) }
-                let record = try state.openPKI().importCrossCertificate(cert, nationalRoot: root)
+                let record = try state.acting(for: .certManage) { try $0.pki.importCrossCertificate(cert, nationalRoot: root) }
                 if output.json { try printJSON(CertificateView(record)) } else {
                     print("Stored cross certificate from \(record.issuer), serial \(record.serial).")
                 }

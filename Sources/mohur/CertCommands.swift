@@ -1,4 +1,5 @@
 import ArgumentParser
+import Authz
 import CA
 import Foundation
 import MohurCore
@@ -29,7 +30,7 @@ struct CertGroup: ParsableCommand {
         func run() throws {
             try reporting {
                 let request = try CertificationRequest(pemOrDER: try readInput(csr, what: "certification request"))
-                let record = try state.openPKI().issue(fromRequest: request, authority: ca, role: role)
+                let record = try state.acting(for: .certManage) { try $0.pki.issue(fromRequest: request, authority: ca, role: role) }
                 if let out { try writeOutput(out, Array(try Certificate(derEncoded: record.der).pem().utf8)) }
                 if output.json { try printJSON(CertificateView(record)) } else {
                     print("Issued \(record.role) certificate \(record.serial) for \(record.subject), valid until \(day(record.notAfter)).")
@@ -72,14 +73,22 @@ struct CertGroup: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Revoke a certificate; it appears in its issuer's next CRL (`mohur crl issue`).",
             discussion: "Reasons (RFC 5280 §5.3.1): \(RevocationReason.allCases.map(\.rawValue).joined(separator: ", ")). "
-                + "The reason is kept in the database; CSCA CRLs carry no reason codes (Doc 9303-12).")
+                + "The reason is kept in the database; CSCA CRLs carry no reason codes (Doc 9303-12). "
+                + "Revoking a CA certificate (segment CA, CSCA, bridge) is under dual control: it opens a request for "
+                + "another security officer's `mohur approve grant ID`.")
         @OptionGroup var state: StateOptions
         @OptionGroup var output: OutputOptions
         @Argument(help: "Serial number in hex.") var serial: String
         @Option(help: ArgumentHelp("Revocation reason.", valueName: "reason")) var reason: RevocationReason = .unspecified
         func run() throws {
             try reporting {
-                let record = try state.openPKI().revoke(serial: serial, reason: reason)
+                let runtime = try state.openRuntime()
+                let target = try runtime.pki.repository.certificates(serial: serial).filter { $0.issuerAuthority != nil }
+                if target.count == 1, DualControl.guardsRevocation(of: target[0]) {
+                    try requestControlled(.revoke(serial: target[0].serial, reason: reason), state: state, output: output)
+                    return
+                }
+                let record = try state.acting(for: .certManage) { try $0.pki.revoke(serial: serial, reason: reason) }
                 if output.json { try printJSON(CertificateView(record)) } else {
                     print("Revoked \(record.serial) (\(record.subject)): \(reason.rawValue). Issue a CRL of \(record.issuerAuthority ?? "its issuer") to publish it.")
                 }
@@ -123,7 +132,7 @@ struct CRLGroup: ParsableCommand {
         @Flag(help: "Issue even within 48 hours of the last CSCA CRL.") var force = false
         func run() throws {
             try reporting {
-                let record = try state.openPKI().issueCRL(authority: ca, force: force)
+                let record = try state.acting(for: .certManage) { try $0.pki.issueCRL(authority: ca, force: force) }
                 let crl = try CRL(derEncoded: record.der)
                 if let out { try writeOutput(out, der ? record.der : Array(try crl.pem().utf8)) }
                 if output.json {

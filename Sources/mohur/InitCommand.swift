@@ -3,6 +3,7 @@ import CA
 import Foundation
 import HSM
 import MohurCore
+import Runtime
 
 struct InitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -40,44 +41,48 @@ struct InitCommand: ParsableCommand {
 
     func run() throws {
         try reporting {
-            let dir = state.directory
-            let profile = try HierarchyProfile.load(path: state.profiles)
-            let matrix = try AccessMatrix.load(path: state.accessMatrix)
-            let config: KeyStoreConfiguration
-            if dir.exists {
-                config = try dir.loadConfiguration()
-            } else if let module = hsmModule, let label = tokenLabel {
-                config = KeyStoreConfiguration(backend: .pkcs11, modulePath: module, tokenLabel: label, pinFile: pinFile)
-                try dir.create(with: config)
+            let choice: MohurRuntime.KeyStoreChoice
+            if let module = hsmModule, let label = tokenLabel {
+                choice = .configured(KeyStoreConfiguration(backend: .pkcs11, modulePath: absolute(module), tokenLabel: label,
+                                                           pinFile: pinFile.map(absolute)))
             } else if let keysDir = softwareKeys {
-                config = KeyStoreConfiguration(backend: .software, pinFile: pinFile, keyDirectory: keysDir)
-                try dir.create(with: config)
+                choice = .configured(KeyStoreConfiguration(backend: .software, pinFile: pinFile.map(absolute), keyDirectory: absolute(keysDir)))
                 warn("software keys in \(keysDir): development only, not for production")
             } else {
-                config = try dir.createEmbeddedDefault()
+                choice = .embeddedDevelopment
             }
-            let repository = try dir.openRepository()
-            let keys = try dir.openKeyStore(config)
-            let journal = try state.openOrCreateJournal(keys: keys, repository: repository)
-            let pki = PKI(repository: repository, keys: keys, profile: try PKI.lockedProfile(repository) ?? profile, matrix: matrix,
-                          audit: journal)
-            let outcome = try pki.initializeHierarchy()
-            let views = try pki.authorities()
+            let (runtime, outcome) = try MohurRuntime.initialize(state.configuration, keyStore: choice)
+            let views = try runtime.pki.authorities()
+            let officer = try runtime.pki.firstSecurityOfficer()
             if output.json {
-                struct Result: Codable { var state: String; var outcome: String; var keyStore: String; var authorities: [AuthorityJSON] }
+                struct Result: Codable {
+                    var state: String; var outcome: String; var keyStore: String; var development: Bool
+                    var firstSecurityOfficer: String?; var authorities: [AuthorityJSON]
+                }
                 let word: String = if case .created = outcome { "created" } else { "reused" }
-                try printJSON(Result(state: dir.path, outcome: word, keyStore: keys.summary, authorities: views.map(AuthorityJSON.init)))
+                try printJSON(Result(state: runtime.directory.path, outcome: word, keyStore: runtime.pki.keys.summary,
+                                     development: runtime.isDevelopment, firstSecurityOfficer: officer?.keyReference,
+                                     authorities: views.map(AuthorityJSON.init)))
                 return
             }
             switch outcome {
             case .created:
-                print("Created the IAMAS hierarchy in \(dir.path) (\(views.count) authorities).")
+                print("Created the IAMAS hierarchy in \(runtime.directory.path) (\(views.count) authorities).")
             case .reused(let at):
-                print("Reusing existing state in \(dir.path), initialised \(at); nothing was changed.")
+                print("Reusing existing state in \(runtime.directory.path), initialised \(at); nothing was changed.")
             }
-            print("Key store: \(keys.summary)\n")
+            print("Key store: \(runtime.pki.keys.summary)\n")
             printAuthorities(views)
-            print("\nL3 cross-certification: `mohur ca cross-certify --national-root FILE`.")
+            if let officer {
+                print("\nFirst security officer: \(officer.certificate.subject)")
+                print("  log in with: mohur login --state \(runtime.directory.path) --as '\(officer.keyReference)'")
+                if runtime.isDevelopment {
+                    print("  (development state: officers on its token are logged in automatically)")
+                }
+            }
+            print("\nL3 cross-certification: `mohur ca cross-certify --national-root FILE` (dual control).")
         }
     }
+
+    private func absolute(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }
 }

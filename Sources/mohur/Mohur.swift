@@ -16,12 +16,15 @@ struct Mohur: ParsableCommand {
             from the environment variable MOHUR_HSM_PIN or the PIN file named in the state's config.json — never \
             from the command line.
 
-            Start with `mohur init`, then `mohur ca list`.
+            Start with `mohur init`, then `mohur ca list`. Commands that change state or read the audit journal run as \
+            an identified officer: `mohur login --as URI`, or `--as` on one command. A development state (made by \
+            `make run`) logs its development officers in automatically.
 
             Exit status: 0 success; 1 refused by policy; 2 bad usage or input; 3 system failure (HSM, database).
             """,
-        subcommands: [InitCommand.self, CAGroup.self, CertGroup.self, CRLGroup.self, CSCAGroup.self, DSGroup.self, SODGroup.self,
-                      HSMGroup.self, TrustGroup.self, PAGroup.self, AuditGroup.self])
+        subcommands: [InitCommand.self, LoginCommand.self, LogoutCommand.self, WhoAmICommand.self, CAGroup.self, CertGroup.self, CRLGroup.self, CSCAGroup.self, DSGroup.self, SODGroup.self,
+                      HSMGroup.self, TrustGroup.self, PAGroup.self, AuditGroup.self, PermGroup.self, OfficerGroup.self,
+                      ApproveGroup.self])
 }
 
 @main

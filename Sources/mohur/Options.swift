@@ -1,5 +1,6 @@
 import ArgumentParser
 import Audit
+import Authz
 import CA
 import Foundation
 import HSM
@@ -7,6 +8,7 @@ import LDS
 import MohurCore
 import OpenSSLKit
 import PassiveAuth
+import Runtime
 import Storage
 
 /// Options every command that touches the state shares.
@@ -14,30 +16,74 @@ struct StateOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("State directory (SQLite + key store config).", valueName: "dir"))
     var state: String = ProcessInfo.processInfo.environment["MOHUR_STATE"] ?? ".mohur"
 
-    @Option(name: .long, help: ArgumentHelp("Hierarchy profile file, read at init and locked afterwards.", valueName: "file"))
-    var profiles: String = "CA/hierarchy.json"
+    @Option(name: .long, help: ArgumentHelp("Hierarchy profile to lock at init (default: the built-in profile).", valueName: "file"))
+    var profiles: String?
 
-    @Option(name: .long, help: ArgumentHelp("Agency access matrix (TSV).", valueName: "file"))
-    var accessMatrix: String = "CA/agency-access.tsv"
+    @Option(name: .long, help: ArgumentHelp("Agency access matrix (annex 2, TSV) to lock at init (default: built in).", valueName: "file"))
+    var accessMatrix: String?
 
-    var directory: StateDirectory { StateDirectory(path: state) }
+    @Option(name: .long, help: ArgumentHelp("Agency operations table (TSV) to lock at init (default: built in).", valueName: "file"))
+    var agencyOperations: String?
 
-    /// Opens an initialised PKI. The locked profile in the database wins over the file;
-    /// a difference is reported on stderr.
-    func openPKI() throws -> PKI {
-        let dir = directory
-        let config = try dir.loadConfiguration()
-        let repository = try dir.openRepository()
-        guard let locked = try PKI.lockedProfile(repository) else {
-            throw MohurError.notFound("the state in \(state) was never initialised", hint: "run `mohur init`")
-        }
-        if let current = try? HierarchyProfile.load(path: profiles), current != locked {
-            warn("\(profiles) differs from the profile locked at init; the locked copy is used")
-        }
-        let matrix = try AccessMatrix.load(path: accessMatrix)
-        let keys = try dir.openKeyStore(config)
-        return PKI(repository: repository, keys: keys, profile: locked, matrix: matrix, audit: try openJournal(keys: keys))
+    @Option(name: .customLong("as"), help: ArgumentHelp(
+        "Act as this officer for this command only: a PKCS#11 URI of the officer's key, or a certificate file (with --as-key).",
+        valueName: "uri|cert"))
+    var actingAs: String?
+
+    @Option(name: .customLong("as-key"), help: ArgumentHelp("Private key file (PEM) for --as CERT; passphrase from MOHUR_KEY_PASSPHRASE.",
+                                                          valueName: "file"))
+    var actingKey: String?
+
+    var configuration: RuntimeConfiguration {
+        RuntimeConfiguration(statePath: state, profilesPath: profiles, accessMatrixPath: accessMatrix, operationsPath: agencyOperations)
     }
+
+    var directory: StateDirectory { configuration.directory }
+
+    /// Opens an initialised state. The locked profile in the database wins over a file given
+    /// now; a difference is reported on stderr.
+    func openRuntime() throws -> MohurRuntime {
+        try MohurRuntime.open(configuration, warn: warn)
+    }
+
+    /// The PKI for reading (listing, showing); changes go through ``acting(for:_:)``.
+    func openPKI() throws -> PKI { try openRuntime().pki }
+
+    /// The credential of `--as`, if given.
+    var credential: OfficerCredential? {
+        get throws {
+            guard let actingAs else {
+                if actingKey != nil { throw MohurError.badInput("--as-key needs --as CERT") }
+                return nil
+            }
+            return try officerCredential(actingAs, key: actingKey)
+        }
+    }
+
+    /// Runs `body` as an identified officer allowed to use `operation` (see `MohurRuntime.acting`).
+    func acting<T>(for operation: MohurOperation, _ body: (ActingOfficer) throws -> T) throws -> T {
+        try openRuntime().acting(for: operation, as: try credential, body)
+    }
+
+    /// For commands a bare border post also runs (it has a trust store but no PKI, journal or
+    /// officers): as an identified officer where the state has a journal, else anonymously.
+    func actingIfJournaled<T>(for operation: MohurOperation, _ body: (ActingOfficer?) throws -> T) throws -> T {
+        guard FileManager.default.fileExists(atPath: MohurRuntime.journalPath(directory)), directory.exists else { return try body(nil) }
+        return try acting(for: operation) { try body($0) }
+    }
+
+    func openJournalReader() throws -> AuditReader { try MohurRuntime.openJournalReader(directory) }
+}
+
+/// `--as` / `--key`: a PKCS#11 URI, or a certificate file with its key file.
+func officerCredential(_ value: String, key: String?) throws -> OfficerCredential {
+    if value.hasPrefix("pkcs11:") {
+        guard key == nil else { throw MohurError.badInput("a PKCS#11 URI needs no key file; the key stays on the token") }
+        return .pkcs11(uri: value)
+    }
+    guard let key else { throw MohurError.badInput("--as \(value) is a certificate file: give its private key file too") }
+    let passphrase = ProcessInfo.processInfo.environment["MOHUR_KEY_PASSPHRASE"].flatMap { $0.isEmpty ? nil : $0 }
+    return .files(certificate: value, key: key, passphrase: passphrase)
 }
 
 /// `--json` for machine-readable output.

@@ -37,13 +37,15 @@ struct PAGroup: ParsableCommand {
                 do { file = try SODFile(encoded: try readInput(sod, what: "EF.SOD")) } catch let error as LDSError {
                     throw MohurError.badInput("\(sod) is not a readable EF.SOD: \(error)")
                 }
-                let store = try TrustStore.open(stateDirectory: state.state)
-                let report = PassiveAuthenticator(trust: try store.index()).verify(sod: file, dataGroups: groups, at: checkTime)
-                // A module result: the SOD's hash identifies the check without personal data.
-                try journal(try state.journalIfPresent(), .moduleResult, "pa.verify",
-                            target: "sod-sha256:\(Digest.hex(Digest.sha256(file.encoded)))",
-                            outcome: report.verdict == .valid ? .success : .refused,
-                            details: ["verdict": .text(report.verdict.rawValue), "data_groups": .integer(Int64(groups.count))])
+                let report = try state.actingIfJournaled(for: .paVerify) { officer in
+                    let store = try TrustStore.open(stateDirectory: state.directory.path)
+                    let report = PassiveAuthenticator(trust: try store.index()).verify(sod: file, dataGroups: groups, at: checkTime)
+                    // A module result: the SOD's hash identifies the check without personal data.
+                    try journal(officer, .moduleResult, "pa.verify", target: "sod-sha256:\(Digest.hex(Digest.sha256(file.encoded)))",
+                                outcome: report.verdict == .valid ? .success : .refused,
+                                details: ["verdict": .text(report.verdict.rawValue), "data_groups": .integer(Int64(groups.count))])
+                    return report
+                }
                 if output.json { try printJSON(report) } else { print(report.text) }
                 verdict = report.verdict
             }

@@ -54,7 +54,7 @@ extension SODGroup {
                 }
                 let requests = prepared.compactMap { try? $0.get().0 }
                 try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true)
-                var signed = try DocumentSigningService(pki: try state.openPKI()).sign(batch: requests)[...]
+                var signed = try state.acting(for: .sodSign) { try DocumentSigningService(pki: $0.pki).sign(batch: requests) }[...]
                 var outcomes: [BatchOutcome] = []
                 for (entry, preparation) in zip(batch.documents, prepared) {
                     var outcome = BatchOutcome(docType: entry.docType, docNumber: entry.docNumber)

@@ -43,7 +43,7 @@ struct SODGroup: ParsableCommand {
         func run() throws {
             try reporting {
                 let request = try makeRequest()
-                let signed = try DocumentSigningService(pki: try state.openPKI()).sign(request)
+                let signed = try state.acting(for: .sodSign) { try DocumentSigningService(pki: $0.pki).sign(request) }
                 try writeOutput(out, signed.encoded)
                 if output.json {
                     struct View: Encodable { var file: String; var issuance: SODIssuanceRecord; var sod: SODDescription }

@@ -10,22 +10,16 @@ struct CSCAGroup: ParsableCommand {
     struct Rollover: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Roll the CSCA key over: new key, new self-signed CSCA, and a link certificate old → new (Doc 9303-12 §5.3.1).",
-            discussion: "The old CSCA is retired: it issues nothing new but still signs CRLs for the Document Signers it certified.")
+            discussion: """
+                The old CSCA is retired: it issues nothing new but still signs CRLs for the Document Signers it certified.
+
+                Dual control: this opens a request that counts as your approval; it is carried out when enough other \
+                security officers grant it (`mohur approve grant ID --out link.pem`), 2 by default.
+                """)
         @OptionGroup var state: StateOptions
         @OptionGroup var output: OutputOptions
-        @Option(help: ArgumentHelp("Write the link certificate here (PEM).", valueName: "file")) var linkOut: String?
         func run() throws {
-            try reporting {
-                let result = try state.openPKI().rolloverCSCA()
-                if let linkOut { try writeOutput(linkOut, Array(try OpenSSLKitPEM.pem(result.link.der).utf8)) }
-                if output.json {
-                    struct View: Codable { var retired: String; var csca: AuthorityJSON; var link: CertificateView }
-                    try printJSON(View(retired: result.retired, csca: AuthorityJSON(result.newCSCA), link: CertificateView(result.link)))
-                } else {
-                    print("Retired \(result.retired); new CSCA \(result.newCSCA.record.name) (serial \(result.newCSCA.certificate.serial)).")
-                    print("Link certificate \(result.link.serial): \(result.link.issuer) → new key, valid until \(day(result.link.notAfter)).")
-                }
-            }
+            try reporting { try requestControlled(.cscaRollover, state: state, output: output) }
         }
     }
 }
@@ -42,7 +36,7 @@ struct DSGroup: ParsableCommand {
         @OptionGroup var output: OutputOptions
         func run() throws {
             try reporting {
-                let result = try state.openPKI().rotateSigner(.documentSigner)
+                let result = try state.acting(for: .certManage) { try $0.pki.rotateSigner(.documentSigner) }
                 if output.json {
                     struct View: Codable { var retired: String?; var created: AuthorityJSON }
                     try printJSON(View(retired: result.retired, created: AuthorityJSON(result.created)))

@@ -4,6 +4,7 @@ import HSM
 import MohurCore
 import OpenSSLKit
 import PassiveAuth
+import Runtime
 
 /// `mohur trust …`: the border post's store of foreign CSCAs, DSCs and CRLs. Needs only
 /// `--state DIR`; the store is `DIR/trust.sqlite`.
@@ -26,11 +27,11 @@ struct TrustGroup: ParsableCommand {
         var mlRoots: [String] = []
         @Argument(help: "Files to import.") var files: [String]
         func run() throws {
-            try reporting { try importAll() }
+            try reporting { try state.actingIfJournaled(for: .trustManage) { try importAll(as: $0) } }
         }
 
-        func importAll() throws {
-            let store = try TrustStore.open(stateDirectory: state.state)
+        func importAll(as officer: ActingOfficer?) throws {
+            let store = try TrustStore.open(stateDirectory: state.directory.path)
             let roots = try mlRoots.map { try Certificate(pemOrDER: try readInput($0, what: "master-list root")) }
             let showProgress = isatty(STDERR_FILENO) == 1 && !output.json
             var summaries: [ImportSummary] = []
@@ -44,9 +45,8 @@ struct TrustGroup: ParsableCommand {
                 summaries.append(try TrustImporter(store: store, masterListRoots: roots, progress: progress).importFile(file))
                 if showProgress { FileHandle.standardError.write(Data("\r\u{1b}[K".utf8)) }
             }
-            let log = try state.journalIfPresent()
             for s in summaries {
-                try journal(log, .securityAction, "trust.import", target: "file:\((s.file as NSString).lastPathComponent)",
+                try journal(officer, .securityAction, "trust.import", target: "file:\((s.file as NSString).lastPathComponent)",
                             outcome: s.rejected == 0 ? .success : .refused,
                             details: ["kind": .text(s.detectedKind), "added": .integer(Int64(s.added)),
                                       "already_present": .integer(Int64(s.alreadyPresent)), "rejected": .integer(Int64(s.rejected))])
@@ -74,7 +74,7 @@ struct TrustGroup: ParsableCommand {
         @Option(help: ArgumentHelp("Only csca, link or dsc.", valueName: "kind")) var kind: String?
         func run() throws {
             try reporting {
-                let store = try TrustStore.open(stateDirectory: state.state)
+                let store = try TrustStore.open(stateDirectory: state.directory.path)
                 let selected = try kind.map { name in
                     guard let value = TrustKind(rawValue: name) else { throw MohurError.badInput("--kind \(name) is not csca, link or dsc") }
                     return value
@@ -113,7 +113,7 @@ struct TrustGroup: ParsableCommand {
             try reporting {
                 let passphrase = ProcessInfo.processInfo.environment["MOHUR_KEY_PASSPHRASE"] ?? ""
                 let signer = try SoftwareKeySigner.load(path: key, passphrase: passphrase)
-                let store = try TrustStore.open(stateDirectory: state.state)
+                let store = try TrustStore.open(stateDirectory: state.directory.path)
                 let header = try TrustBundle.export(store, to: out, signer: signer, validity: TimeInterval(validDays) * 86_400)
                 print("Wrote \(out): signed with \(header.scheme) (development key), valid until \(day(header.expiresAt)).")
             }
@@ -131,7 +131,9 @@ struct TrustGroup: ParsableCommand {
             try reporting {
                 let keyBytes = try readInput(trustedKey, what: "trusted key")
                 let key = try (try? Certificate(pemOrDER: keyBytes).publicKey()) ?? publicKey(keyBytes)
-                let header = try TrustBundle.install(try readInput(bundle, what: "trust bundle"), stateDirectory: state.state, trustedKey: key)
+                let header = try state.actingIfJournaled(for: .trustManage) { _ in
+                    try TrustBundle.install(try readInput(bundle, what: "trust bundle"), stateDirectory: state.directory.path, trustedKey: key)
+                }
                 print("Installed the trust bundle of \(header.createdAt) (valid until \(day(header.expiresAt))).")
             }
         }
