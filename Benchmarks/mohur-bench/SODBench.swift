@@ -13,8 +13,8 @@ import OpenSSLKit
 /// (records committed together), without and with the durable audit journal.
 func sodSigningRows(state: StateDirectory, keys: any KeyStore, scratch: String) throws -> [Row] {
     let repository = try state.openRepository()
-    let profile = try HierarchyProfile.load(path: "CA/hierarchy.json")
-    let matrix = try AccessMatrix.load(path: "CA/agency-access.tsv")
+    let profile = try HierarchyProfile.embedded()
+    let matrix = try AccessMatrix.embedded()
     let pki = PKI(repository: repository, keys: keys, profile: profile, matrix: matrix)
     try pki.initializeHierarchy()
     let ds = try pki.documentSigner(for: "P")

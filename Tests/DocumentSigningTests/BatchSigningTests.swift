@@ -13,19 +13,10 @@ import Testing
 /// together, journal entries appended together.
 @Suite("EF.SOD batch signing", .serialized)
 struct BatchSigningTests {
-    /// Keeps what the PKI journals and how many appends it took.
-    final class RecordingSink: AuditSink {
-        let state = Mutex<(records: [AuditRecord], appends: Int)>(([], 0))
-        func record(_ record: AuditRecord) throws { state.withLock { $0.records.append(record); $0.appends += 1 } }
-        func record(contentsOf records: [AuditRecord]) throws {
-            state.withLock { $0.records += records; $0.appends += 1 }
-        }
-    }
-
     @Test("a batch signs every good request, fails a bad one alone, stores every record and journals once")
     func batchSignsRecordsAndJournals() throws {
         let f = try SigningFixture()
-        let sink = RecordingSink()
+        let sink = RecordingAuditSink()
         let base = f.pki.pki
         let service = try DocumentSigningService(pki: PKI(repository: base.repository, keys: base.keys, profile: base.profile,
                                                           matrix: base.matrix, clock: f.pki.clock, audit: sink))
@@ -67,7 +58,7 @@ struct BatchSigningTests {
     @Test("a batch the Document Signer may not sign is refused document by document, and journaled as refusals")
     func refusedBatchIsJournaled() throws {
         let f = try SigningFixture()
-        let sink = RecordingSink()
+        let sink = RecordingAuditSink()
         let base = f.pki.pki
         let later = TestClock(Date().addingTimeInterval(200 * 86_400))
         let service = try DocumentSigningService(pki: PKI(repository: base.repository, keys: base.keys, profile: base.profile,

@@ -12,7 +12,8 @@ public final class TestClock: WallClock {
     private let current: Mutex<Date>
     public init(_ start: Date = Date()) { current = Mutex(start) }
     public func now() -> Date { current.withLock { $0 } }
-    public func advance(days: Int) { current.withLock { $0 = $0.addingTimeInterval(TimeInterval(days) * 86_400) } }
+    public func advance(days: Int) { advance(seconds: TimeInterval(days) * 86_400) }
+    public func advance(seconds: TimeInterval) { current.withLock { $0 = $0.addingTimeInterval(seconds) } }
 }
 
 /// One SoftHSM2 token per test process (SoftHSM reads its configuration once per process),
@@ -50,9 +51,11 @@ public struct PKIFixture {
 
     public static let profilePath = Vectors.repositoryRoot.appendingPathComponent("CA/hierarchy.json").path
     public static let matrixPath = Vectors.repositoryRoot.appendingPathComponent("CA/agency-access.tsv").path
+    public static let operationsPath = Vectors.repositoryRoot.appendingPathComponent("CA/agency-operations.tsv").path
 
     /// `mutate` edits the shipped profile before use (e.g. an RSA ICAO level for full openssl chains).
-    public init(mutate: (inout HierarchyProfile) -> Void = { _ in }, keys: (any KeyStore)? = nil, initialize: Bool = true) throws {
+    public init(mutate: (inout HierarchyProfile) -> Void = { _ in }, keys: (any KeyStore)? = nil, initialize: Bool = true,
+                audit: any AuditSink = DiscardingAuditSink()) throws {
         directory = try TemporaryDirectory()
         repository = try PKIRepository(database: try Database(path: directory.path("mohur.sqlite")))
         var profile = try HierarchyProfile.load(path: Self.profilePath)
@@ -60,13 +63,13 @@ public struct PKIFixture {
         try profile.validate(source: "test profile")
         clock = TestClock()
         pki = PKI(repository: repository, keys: try keys ?? SharedToken.keys(), profile: profile,
-                  matrix: try AccessMatrix.load(path: Self.matrixPath), clock: clock)
+                  matrix: try AccessMatrix.load(path: Self.matrixPath, operationsPath: Self.operationsPath), clock: clock, audit: audit)
         if initialize { try pki.initializeHierarchy() }
     }
 
     /// The same state seen at another time.
     public func at(_ clock: any WallClock) -> PKI {
-        PKI(repository: repository, keys: pki.keys, profile: pki.profile, matrix: pki.matrix, clock: clock)
+        PKI(repository: repository, keys: pki.keys, profile: pki.profile, matrix: pki.matrix, clock: clock, audit: pki.audit)
     }
 
     public func certificate(_ authority: String) throws -> Certificate {
@@ -86,5 +89,20 @@ public struct PKIFixture {
             profile[keyPath: keyPath].key = "rsa2048"
             profile[keyPath: keyPath].explicitECParameters = false
         }
+    }
+}
+
+/// Keeps what the PKI journals and how many appends it took.
+public final class RecordingAuditSink: AuditSink {
+    public let state = Mutex<(records: [AuditRecord], appends: Int)>(([], 0))
+    public init() {}
+    public func record(_ record: AuditRecord) throws { state.withLock { $0.records.append(record); $0.appends += 1 } }
+    public func record(contentsOf records: [AuditRecord]) throws {
+        state.withLock { $0.records += records; $0.appends += 1 }
+    }
+
+    /// The actions recorded so far.
+    public var actions: [AuditAction] {
+        state.withLock { $0.records }.compactMap { if case .action(let action) = $0 { action } else { nil } }
     }
 }

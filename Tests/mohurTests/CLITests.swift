@@ -32,6 +32,18 @@ struct CLITests {
                        environment: ["MOHUR_HSM_PIN": ""])
     }
 
+    /// Enrols an officer whose key the openssl CLI made (a file key, as development allows).
+    func enrollOfficer(_ name: String, agency: String, role: String) throws -> (certificate: String, key: String) {
+        let tag = name.replacingOccurrences(of: " ", with: "-")
+        let key = state.path("\(tag).key"), csr = state.path("\(tag).csr"), certificate = state.path("\(tag).pem")
+        let request = try openssl(["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", key,
+                                   "-out", csr, "-subj", "/CN=\(name)"])
+        guard request.status == 0 else { throw TestFailure(request.output) }
+        let enrolled = try mohur(["officer", "enroll", "--agency", agency, "--name", name, "--role", role, "--csr", csr, "--out", certificate])
+        guard enrolled.status == 0 else { throw TestFailure(enrolled.output) }
+        return (certificate, key)
+    }
+
     func json(_ result: ProcessResult) throws -> Any {
         try JSONSerialization.jsonObject(with: Data(result.stdout.utf8))
     }
@@ -49,7 +61,7 @@ struct CLITests {
         let status = try mohur(["hsm", "status", "--json"])
         #expect(status.status == 0, "\(status.output)")
         let keys = (try json(status) as? [String: Any])?["keys"] as? [[String: Any]] ?? []
-        #expect(keys.count == 21, "20 authority keys and the journal key")
+        #expect(keys.count == 25, "20 authority keys, the journal key and the four development officers' keys")
         #expect(keys.allSatisfy { $0["extractable"] as? Bool == false && $0["sensitive"] as? Bool == true && $0["present"] as? Bool == true })
         // The PIN never reaches the database.
         let pin = try String(contentsOfFile: state.path("s/dev-user-pin"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
@@ -66,7 +78,11 @@ struct CLITests {
         #expect(split.count == 2)
         let rootPEM = try state.write("root.pem", try split[1].pem())
         let leafPEM = try state.write("leaf.pem", try split[0].pem())
-        #expect(try openssl(["verify", "-CAfile", rootPEM, leafPEM]).status == 0)
+        // The segment carries the critical IAMAS permission extension: a relying party that does not
+        // understand it must refuse the certificate (RFC 5280 §4.2), and OpenSSL does.
+        let strict = try openssl(["verify", "-CAfile", rootPEM, leafPEM])
+        #expect(strict.status != 0 && strict.output.contains("unhandled critical extension"), "\(strict.output)")
+        #expect(try openssl(["verify", "-ignore_critical", "-CAfile", rootPEM, leafPEM]).status == 0)
 
         let ds = (try json(try mohur(["ca", "show", "ds-1", "--json"])) as? [String: Any])?["certificate"] as? [String: Any]
         let serial = try #require(ds?["serial"] as? String)
@@ -85,12 +101,16 @@ struct CLITests {
         #expect(tooSoon.status == 1 && tooSoon.stderr.contains("48 hours"), "\(tooSoon.output)")
     }
 
-    @Test("rollover and rotation through the CLI; bad input exits 2 naming the input")
+    @Test("rollover under dual control and rotation through the CLI; bad input exits 2 naming the input")
     func rolloverRotateAndErrors() throws {
         try mohur(["init"])
         let link = state.path("link.pem")
-        let rollover = try mohur(["csca", "rollover", "--link-out", link])
-        #expect(rollover.status == 0 && rollover.stdout.contains("csca-2"), "\(rollover.output)")
+        let rollover = try mohur(["csca", "rollover"])
+        #expect(rollover.status == 0 && rollover.stdout.contains("pending: 1 of 2 approvals"), "\(rollover.output)")
+        let second = try enrollOfficer("Second Officer", agency: "MIA", role: "security-officer")
+        let granted = try mohur(["approve", "grant", "1", "--out", link, "--as", second.certificate, "--as-key", second.key])
+        #expect(granted.status == 0 && granted.stdout.contains("csca-2 created"), "\(granted.output)")
+        #expect(try openssl(["x509", "-in", link, "-noout"]).status == 0)
         let rotate = try mohur(["ds", "rotate", "--json"])
         #expect(rotate.status == 0, "\(rotate.output)")
         #expect(try mohur(["ds", "status", "--doc-type", "P"]).stdout.contains("ds-2"))
