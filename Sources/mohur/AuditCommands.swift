@@ -2,6 +2,7 @@ import ArgumentParser
 import Audit
 import Foundation
 import MohurCore
+import Runtime
 
 struct AuditGroup: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -39,7 +40,8 @@ struct AuditGroup: ParsableCommand {
         @OptionGroup var state: StateOptions
         func run() throws {
             try reporting {
-                guard let note = try state.acting(for: .auditRead, { _ in try state.openRuntime().journal.checkpoint() }) else {
+                let runtime = try state.openRuntime()
+                guard let note = try runtime.acting(for: .auditRead, as: try state.credential, { _ in try runtime.journal.checkpoint() }) else {
                     throw MohurError.notFound("the journal is empty; nothing to sign")
                 }
                 print(note, terminator: "")

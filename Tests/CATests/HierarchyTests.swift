@@ -86,3 +86,18 @@ struct HierarchyTests {
         #expect(try f.certificate("dls-1").text().contains("2.23.136.1.1.8"))
     }
 }
+
+@Suite("Defaults built into the binary")
+struct EmbeddedDefaultsTests {
+    @Test("the built-in profile and tables are the CA/ files (run CA/embed-defaults.sh after editing one)")
+    func builtInMatchesFiles() throws {
+        #expect(try HierarchyProfile.embedded() == (try HierarchyProfile.load(path: PKIFixture.profilePath)))
+        let files = try AccessMatrix.load(path: PKIFixture.matrixPath, operationsPath: PKIFixture.operationsPath)
+        let builtIn = try AccessMatrix.embedded()
+        #expect(builtIn.agencies == files.agencies)
+        func trimmed(_ text: String) -> String { text.trimmingCharacters(in: .newlines) }
+        #expect(trimmed(builtIn.accessTable) == trimmed(files.accessTable))
+        #expect(trimmed(builtIn.operationsTable) == trimmed(files.operationsTable))
+        #expect(builtIn.agency("SBS")?.operations == [.paVerify, .trustManage])
+    }
+}

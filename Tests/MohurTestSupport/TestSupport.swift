@@ -71,8 +71,9 @@ public struct ProcessResult: Sendable {
 /// let the `openssl` CLI judge what Mohur produced, and to drive the `mohur` binary.
 @discardableResult
 public func run(_ executable: String, _ arguments: [String], stdin: [UInt8]? = nil,
-                environment: [String: String] = [:]) throws -> ProcessResult {
+                environment: [String: String] = [:], directory: String? = nil) throws -> ProcessResult {
     let process = Process()
+    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = [executable] + arguments
     var env = ProcessInfo.processInfo.environment

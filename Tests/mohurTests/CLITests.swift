@@ -134,3 +134,22 @@ struct CLITests {
         }
     }
 }
+
+/// The binary carries its profile and tables: it works from any directory with no flags.
+@Suite("mohur away from the repository")
+struct DeployedCLITests {
+    @Test("init and ca list work when run from / with only a state directory; the built-in tables equal the CA/ files")
+    func runsFromRoot() throws {
+        let state = try TemporaryDirectory("mohur-root")
+        let binary = try CLITests.binary
+        let initialised = try run(binary, ["init", "--state", state.path("s")], directory: "/")
+        #expect(initialised.status == 0 && initialised.stdout.contains("Created the IAMAS hierarchy"), "\(initialised.output)")
+        let list = try run(binary, ["ca", "list", "--state", state.path("s")], directory: "/")
+        #expect(list.status == 0 && list.stdout.contains("segment-CCI"), "\(list.output)")
+        // Stored paths are absolute: the state works from another directory too.
+        let config = try String(contentsOfFile: state.path("s/config.json"), encoding: .utf8)
+        #expect(config.contains("\"pinFile\" : \"/") && !config.contains("\"./"), "\(config)")
+        let tmp = try run(binary, ["hsm", "status", "--state", state.path("s")], directory: NSTemporaryDirectory())
+        #expect(tmp.status == 0, "\(tmp.output)")
+    }
+}
