@@ -180,13 +180,8 @@ public final class Authorizer: Sendable {
 
     private func journalRefusal(fingerprint: String, agency: String?, _ action: AccessAction, reason: String, requestID: String?) throws {
         let actor = (try? AuditActor(certificateFingerprint: fingerprint, agency: agency)) ?? .localOfficer
-        do {
-            try pki.audit.record(.action(try AuditAction(.permissionExceeded, operation: "authz.\(action.token)", actor: actor,
-                                                         target: action.description, outcome: .refused, requestID: requestID,
-                                                         details: ["reason": .text(reason), "action": .text(action.token)])))
-        } catch {
-            throw MohurError.system("an access was refused but the audit journal could not record it: \(error)",
-                                    hint: "check the journal (`mohur audit verify`)")
-        }
+        try pki.audit.journal(try AuditAction(.permissionExceeded, operation: "authz.\(action.token)", actor: actor, target: action.description,
+                                              outcome: .refused, requestID: requestID,
+                                              details: ["reason": .text(reason), "action": .text(action.token)]), "an access was refused")
     }
 }

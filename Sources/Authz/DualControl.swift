@@ -153,11 +153,7 @@ public final class DualControl: Sendable {
                          _ details: [String: AuditValue], category: AuditAction.Category = .securityAction) throws {
         var details = details
         if let record { details["request"] = .integer(record.id) }
-        do {
-            try pki.audit.record(.action(try AuditAction(category, operation: operation, actor: officer.actor,
-                                                         target: record?.target ?? "dual-control", outcome: outcome, details: details)))
-        } catch {
-            throw MohurError.system("\(operation) could not be journaled: \(error)", hint: "check the journal (`mohur audit verify`)")
-        }
+        try pki.audit.journal(try AuditAction(category, operation: operation, actor: officer.actor, target: record?.target ?? "dual-control",
+                                              outcome: outcome, details: details), "\(operation) happened")
     }
 }

@@ -106,11 +106,7 @@ public final class OfficerSessions: Sendable {
 
     private func journal(_ operation: String, actor: AuditActor, category: AuditAction.Category, outcome: AuditOutcome,
                          details: [String: AuditValue]) throws {
-        do {
-            try pki.audit.record(.action(try AuditAction(category, operation: operation, actor: actor, target: "session",
-                                                         outcome: outcome, details: details)))
-        } catch {
-            throw MohurError.system("\(operation) could not be journaled: \(error)", hint: "check the journal (`mohur audit verify`)")
-        }
+        try pki.audit.journal(try AuditAction(category, operation: operation, actor: actor, target: "session", outcome: outcome,
+                                              details: details), "\(operation) happened")
     }
 }

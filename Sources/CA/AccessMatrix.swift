@@ -70,26 +70,16 @@ public struct AccessMatrix: Sendable, Hashable {
     /// agency of the matrix with a comma list of operations ("-" = none).
     mutating func applyOperations(_ text: String, source: String) throws {
         var seen: Set<String> = []
-        var sawHeader = false
-        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
-            if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
-            let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-            if !sawHeader {
-                guard fields == ["code", "operations"] else { throw MohurError.badInput("\(source):\(index + 1): expected the header line 'code\toperations'") }
-                sawHeader = true
-                continue
-            }
-            guard fields.count == 2 else { throw MohurError.badInput("\(source):\(index + 1): expected 2 tab-separated fields, found \(fields.count)") }
+        for (line, fields) in try Self.rows(text, source: source, header: ["code", "operations"]) {
             guard let position = agencies.firstIndex(where: { $0.code == fields[0] }) else {
-                throw MohurError.badInput("\(source):\(index + 1): agency '\(fields[0])' is not in the access matrix")
+                throw MohurError.badInput("\(source):\(line): agency '\(fields[0])' is not in the access matrix")
             }
-            guard seen.insert(fields[0]).inserted else { throw MohurError.badInput("\(source):\(index + 1): agency \(fields[0]) appears twice") }
+            guard seen.insert(fields[0]).inserted else { throw MohurError.badInput("\(source):\(line): agency \(fields[0]) appears twice") }
             if fields[1] != "-" {
                 do {
                     agencies[position].operations = Set(try fields[1].split(separator: ",").map { try MohurOperation.parse(String($0)) })
                 } catch {
-                    throw MohurError.badInput("\(source):\(index + 1): \(error)")
+                    throw MohurError.badInput("\(source):\(line): \(error)")
                 }
             }
         }
@@ -103,40 +93,54 @@ public struct AccessMatrix: Sendable, Hashable {
     /// code, agency, agency_az, write, read, read_restricted ("-" = none).
     public static func parse(_ text: String, source: String) throws -> AccessMatrix {
         var agencies: [Agency] = []
-        var sawHeader = false
-        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
-            if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
-            let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-            if !sawHeader {
-                guard fields.first == "code" else { throw MohurError.badInput("\(source):\(index + 1): expected the header line 'code\tagency…'") }
-                sawHeader = true
-                continue
-            }
-            guard fields.count == 6 else {
-                throw MohurError.badInput("\(source):\(index + 1): expected 6 tab-separated fields, found \(fields.count)")
-            }
+        let header = ["code", "agency", "agency_az", "write", "read", "read_restricted"]
+        for (index, fields) in try rows(text, source: source, header: header) {
             func resources(_ field: String) throws -> Set<InformationResource> {
                 if field == "-" { return [] }
                 return Set(try field.split(separator: ",").map { code in
                     guard let r = InformationResource(rawValue: String(code)) else {
-                        throw MohurError.badInput("\(source):\(index + 1): unknown resource '\(code)' (known: CIT FOR BCR RST BLK AUD)")
+                        throw MohurError.badInput("\(source):\(index): unknown resource '\(code)' (known: CIT FOR BCR RST BLK AUD)")
                     }
                     return r
                 })
             }
             let code = fields[0]
             guard !code.isEmpty, code.allSatisfy({ $0.isASCII && ($0.isUppercase || $0.isNumber) }) else {
-                throw MohurError.badInput("\(source):\(index + 1): agency code '\(code)' must be capital letters or digits")
+                throw MohurError.badInput("\(source):\(index): agency code '\(code)' must be capital letters or digits")
             }
             guard !agencies.contains(where: { $0.code == code }) else {
-                throw MohurError.badInput("\(source):\(index + 1): agency \(code) appears twice")
+                throw MohurError.badInput("\(source):\(index): agency \(code) appears twice")
             }
             agencies.append(Agency(code: code, name: fields[1], nameAzerbaijani: fields[2], write: try resources(fields[3]),
                                    read: try resources(fields[4]), readRestricted: try resources(fields[5])))
         }
         guard !agencies.isEmpty else { throw MohurError.badInput("\(source): no agencies found") }
         return AccessMatrix(agencies: agencies)
+    }
+
+    /// The data rows of a tab-separated table after its header line, with their 1-based line
+    /// numbers; `#` lines and blank lines are skipped, and every row must have the header's
+    /// number of fields.
+    static func rows(_ text: String, source: String, header: [String]) throws -> [(line: Int, fields: [String])] {
+        var result: [(line: Int, fields: [String])] = []
+        var sawHeader = false
+        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            if !sawHeader {
+                guard fields == header else {
+                    throw MohurError.badInput("\(source):\(index + 1): expected the header line '\(header.joined(separator: "\\t"))'")
+                }
+                sawHeader = true
+                continue
+            }
+            guard fields.count == header.count else {
+                throw MohurError.badInput("\(source):\(index + 1): expected \(header.count) tab-separated fields, found \(fields.count)")
+            }
+            result.append((index + 1, fields))
+        }
+        return result
     }
 
     public func agency(_ code: String) -> Agency? { agencies.first { $0.code == code } }

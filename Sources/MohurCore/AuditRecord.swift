@@ -161,6 +161,17 @@ public protocol AuditSink: Sendable {
 extension AuditSink {
     public var keepsRecords: Bool { true }
 
+    /// Records `action`; a journal that fails becomes a system error saying that `what` (e.g.
+    /// "ca.revoke completed", "an access was refused") happened but is not journaled.
+    public func journal(_ action: AuditAction, _ what: String) throws {
+        do {
+            try record(.action(action))
+        } catch {
+            throw MohurError.system("\(what) but the audit journal could not record it: \(error)",
+                                    hint: "check the journal (`mohur audit verify`) before continuing")
+        }
+    }
+
     public func record(contentsOf records: [AuditRecord]) throws {
         for record in records { try self.record(record) }
     }

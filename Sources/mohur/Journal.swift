@@ -9,11 +9,6 @@ import Runtime
 func journal(_ officer: ActingOfficer?, _ category: AuditAction.Category, _ operation: String, target: String,
              outcome: AuditOutcome, details: [String: AuditValue]) throws {
     guard let officer else { return }
-    do {
-        try officer.pki.audit.record(.action(try AuditAction(category, operation: operation, actor: officer.pki.actor, target: target,
-                                                             outcome: outcome, details: details)))
-    } catch {
-        throw MohurError.system("\(operation) completed but the audit journal could not record it: \(error)",
-                                hint: "check the journal (`mohur audit verify`)")
-    }
+    try officer.pki.audit.journal(try AuditAction(category, operation: operation, actor: officer.pki.actor, target: target,
+                                                  outcome: outcome, details: details), "\(operation) completed")
 }
