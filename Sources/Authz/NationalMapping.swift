@@ -29,3 +29,16 @@ extension Authorizer {
         return record
     }
 }
+
+extension Authorizer {
+    /// Withdraws a national certificate's mapping (its holder was revoked by the national PKI,
+    /// or left the post); journaled. True when a mapping was in force.
+    @discardableResult
+    public func withdrawNationalMapping(_ certificate: Certificate, by officer: ValidatedIdentity) throws -> Bool {
+        try authorize(officer, .operation(.permIssue))
+        let fingerprint = Digest.hex(certificate.fingerprintSHA256)
+        return try pki.audited("officer.unmap", target: "national:\(fingerprint)") {
+            try pki.repository.withdrawNationalMapping(fingerprint: fingerprint, at: pki.clock.now())
+        } details: { withdrawn in withdrawn ? ["subject": .text(certificate.subject.description)] : nil }
+    }
+}

@@ -67,7 +67,7 @@ struct OfficerGroup: ParsableCommand {
               auditor            audit-read, audit-export
             Reading the journal also needs AUD read in annex 2 (MIA, MNS) or the auditor role.
             """,
-        subcommands: [Enroll.self, Map.self])
+        subcommands: [Enroll.self, Map.self, Unmap.self])
 
     struct Enroll: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -112,6 +112,26 @@ struct OfficerGroup: ParsableCommand {
                                                                   agency: agency, role: role, by: officer.identity)
                 }
                 print("Mapped \(record.subject) to \(record.agency) \(record.role) until \(day(record.notAfter)).")
+            }
+        }
+    }
+}
+
+extension OfficerGroup {
+    struct Unmap: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Withdraw a national certificate's mapping, e.g. when the national PKI revoked it (needs perm-issue).")
+        @OptionGroup var state: StateOptions
+        @Option(help: ArgumentHelp("The national certificate (PEM or DER).", valueName: "file")) var nationalCert: String
+        func run() throws {
+            try reporting {
+                let certificate = try readCertificates(nationalCert, what: "national certificate")[0]
+                let runtime = try state.openRuntime()
+                let withdrawn = try runtime.acting(for: .permIssue, as: try state.credential) { officer in
+                    try runtime.authorizer.withdrawNationalMapping(certificate, by: officer.identity)
+                }
+                guard withdrawn else { throw MohurError.notFound("\(certificate.subject) has no mapping in force") }
+                print("Withdrew the mapping of \(certificate.subject); its holder can no longer log in.")
             }
         }
     }

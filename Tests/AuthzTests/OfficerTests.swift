@@ -145,5 +145,11 @@ struct OfficerTests {
         #expect(authorizer.decide(official_, .operation(.auditRead)).allowed && !authorizer.decide(official_, .operation(.certManage)).allowed)
         let login = try #require(sink.actions.last { $0.operation == "session.login" && $0.outcome == .success })
         #expect(login.actor.certificateFingerprint == official_.fingerprint && login.details["national"] == .flag(true))
+        // Withdrawn: the holder holds nothing and cannot log in again.
+        #expect(try authorizer.withdrawNationalMapping(try Self.load(national.official), by: security))
+        #expect(try authorizer.validate(try Self.load(national.official)).role == nil)
+        #expect(throws: MohurError.self) {
+            try sessions.login(certificate: try Self.load(national.official)) { try officialKey.sign($0, scheme: officialKey.defaultScheme) }
+        }
     }
 }
