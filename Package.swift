@@ -12,6 +12,12 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-asn1", from: "1.3.0"),
+        .package(url: "https://github.com/apple/swift-http-structured-headers", from: "1.1.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
     ],
     targets: [
         // C system libraries: module maps only.
@@ -50,12 +56,24 @@ let package = Package(
         ], swiftSettings: strict),
         .target(name: "Audit", dependencies: ["Storage", "MohurCore", "OpenSSLKit"], swiftSettings: strict),
         // Who may do what: the permission decision point, officer sessions, dual control.
-        .target(name: "Authz", dependencies: ["CA", "Storage", "MohurCore", "OpenSSLKit"], swiftSettings: strict),
+        .target(name: "Authz", dependencies: [
+            "CA", "Storage", "MohurCore", "OpenSSLKit",
+            .product(name: "RawStructuredFieldValues", package: "swift-http-structured-headers"),
+        ], swiftSettings: strict),
         // The composition root shared by the CLI and the service: configuration, state, wiring.
         .target(name: "Runtime", dependencies: ["CA", "Authz", "Audit", "HSM", "Storage", "MohurCore", "OpenSSLKit"],
                 swiftSettings: strict),
+        // The HTTP service (Hummingbird 2): middleware, routes, problem JSON.
+        .target(name: "Service", dependencies: [
+            "Runtime", "Authz", "CA", "Audit", "DocumentSigning", "PassiveAuth", "LDS", "Storage", "MohurCore", "OpenSSLKit",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: strict),
         .executableTarget(name: "mohur", dependencies: [
-            "Runtime", "Authz", "CA", "Audit", "HSM", "PassiveAuth", "DocumentSigning", "LDS", "Storage", "MohurCore", "OpenSSLKit",
+            "Service", "Runtime", "Authz", "CA", "Audit", "HSM", "PassiveAuth", "DocumentSigning", "LDS", "Storage", "MohurCore", "OpenSSLKit",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
         .executableTarget(name: "mohur-bench", dependencies: [

@@ -204,3 +204,33 @@ extension PKI {
         return (reference, record)
     }
 }
+
+extension PKI {
+    static let serviceKeyKey = "service_key_ref"
+    static let serviceCertificateKey = "service_certificate_fingerprint"
+
+    /// The key and certificate the service signs its responses with (RFC 9421 §2.4): a
+    /// subsystem certificate of the central agency that carries no rights, its key on the token.
+    /// Made on first use and again when it is revoked or within a day of expiry; journaled.
+    public func serviceIdentity() throws -> (signer: any Signer, certificate: Certificate) {
+        if let reference = try repository.setting(Self.serviceKeyKey), let fingerprint = try repository.setting(Self.serviceCertificateKey),
+           let record = try repository.certificate(fingerprint: fingerprint), record.revocation == nil,
+           record.notAfter.timeIntervalSince(clock.now()) > 86_400 {
+            return (try keys.load(reference: reference), try Certificate(derEncoded: record.der))
+        }
+        let agency = try centralAgency
+        let record = try audited("service.identity", target: "agency:\(agency.code)") { () throws -> CertificateRecord in
+            try atomically {
+                let signer = try generateKey(.ec(.p256), role: .subsystem, suffix: "service")
+                let record = try issuePermissionCertificateUnaudited(PermissionIssuanceRequest(
+                    agency: agency.code, holder: .subsystem(subject: name(commonName: "Mohur service", unit: agency.code)),
+                    key: .keyReference(signer.keyReference), permissions: PermissionSet(),
+                    days: profile.permissionCertificatesOrDefault.maximumDays))
+                try repository.setSetting(Self.serviceKeyKey, signer.keyReference)
+                try repository.setSetting(Self.serviceCertificateKey, record.fingerprint)
+                return record
+            }
+        } details: { ["fingerprint": .text($0.fingerprint)] }
+        return (try keys.load(reference: try repository.setting(Self.serviceKeyKey) ?? ""), try Certificate(derEncoded: record.der))
+    }
+}

@@ -40,12 +40,14 @@ public final class DocumentSigningService: Sendable {
         self.profile = try SODProfile(pki.profile.documentSigner)
     }
 
-    /// Signs one document's EF.SOD and records the issuance.
+    /// Signs one document's EF.SOD and records the issuance; the journal names `actor` (or the
+    /// PKI's own actor).
     ///
     /// - Throws: `MohurError` refusedByPolicy when no Document Signer may sign this type now
     ///   (usage period over, type not in its DocumentTypeList); badInput for malformed inputs.
-    public func sign(_ request: SODRequest) throws -> SignedSOD {
-        try pki.audited("sod.sign", target: Self.auditTarget(request), {
+    public func sign(_ request: SODRequest, actor: AuditActor? = nil) throws -> SignedSOD {
+        let pki = actor.map { self.pki.acting(as: $0) } ?? self.pki
+        return try pki.audited("sod.sign", target: Self.auditTarget(request), {
             var signed = try signUnrecorded(request)
             signed.record.id = try pki.repository.insertSODIssuance(signed.record)
             return signed
@@ -61,7 +63,8 @@ public final class DocumentSigningService: Sendable {
     /// - Returns: one result per request, in order.
     /// - Throws: `MohurError` system when the records cannot be stored; then no SOD of the batch
     ///   is returned, and none may be written to a chip.
-    public func sign(batch requests: [SODRequest]) throws -> [Result<SignedSOD, any Error>] {
+    public func sign(batch requests: [SODRequest], actor: AuditActor? = nil) throws -> [Result<SignedSOD, any Error>] {
+        let pki = actor.map { self.pki.acting(as: $0) } ?? self.pki
         var results = requests.map { request in Result { try signUnrecorded(request) } }
         let signed = results.indices.compactMap { index in (try? results[index].get()).map { (index, $0) } }
         var stored: (any Error)?

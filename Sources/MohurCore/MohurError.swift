@@ -11,6 +11,11 @@ public struct MohurError: Error, Sendable, CustomStringConvertible {
         case refusedByPolicy
         /// The HSM, database or OS failed (CLI exit 3, HTTP 500/503).
         case system
+        /// The caller is not who it claims, or did not say (no or a bad signature, an unknown
+        /// key, a replay; CLI exit 1, HTTP 401).
+        case unauthenticated
+        /// The input is larger than Mohur accepts (CLI exit 2, HTTP 413).
+        case tooLarge
     }
 
     public let code: Code
@@ -33,9 +38,33 @@ public struct MohurError: Error, Sendable, CustomStringConvertible {
     /// 3 system failure.
     public var exitCode: Int32 {
         switch code {
-        case .refusedByPolicy: 1
-        case .badInput, .notFound: 2
+        case .refusedByPolicy, .unauthenticated: 1
+        case .badInput, .notFound, .tooLarge: 2
         case .system: 3
+        }
+    }
+
+    /// HTTP status for the service: the same mapping as `exitCode`, one table for both.
+    public var httpStatus: Int {
+        switch code {
+        case .badInput: 400
+        case .unauthenticated: 401
+        case .refusedByPolicy: 403
+        case .notFound: 404
+        case .tooLarge: 413
+        case .system: 500
+        }
+    }
+
+    /// A stable RFC 9457 problem type for each kind of error.
+    public var problemType: String {
+        switch code {
+        case .badInput: "https://iamas.gov.az/mohur/problems/bad-input"
+        case .unauthenticated: "https://iamas.gov.az/mohur/problems/unauthenticated"
+        case .refusedByPolicy: "https://iamas.gov.az/mohur/problems/refused"
+        case .notFound: "https://iamas.gov.az/mohur/problems/not-found"
+        case .tooLarge: "https://iamas.gov.az/mohur/problems/too-large"
+        case .system: "https://iamas.gov.az/mohur/problems/system"
         }
     }
 
@@ -47,6 +76,9 @@ public struct MohurError: Error, Sendable, CustomStringConvertible {
     }
     public static func system(_ reason: String, hint: String? = nil, fileID: String = #fileID, line: Int = #line) -> MohurError {
         MohurError(.system, reason, hint: hint, fileID: fileID, line: line)
+    }
+    public static func unauthenticated(_ reason: String, hint: String? = nil, fileID: String = #fileID, line: Int = #line) -> MohurError {
+        MohurError(.unauthenticated, reason, hint: hint, fileID: fileID, line: line)
     }
     public static func notFound(_ reason: String, hint: String? = nil, fileID: String = #fileID, line: Int = #line) -> MohurError {
         MohurError(.notFound, reason, hint: hint, fileID: fileID, line: line)

@@ -126,4 +126,21 @@ public enum ECDSASignature {
         }
         return serializer.serializedBytes
     }
+
+    /// Ecdsa-Sig-Value DER → r‖s with each half left-padded to `half` octets (the fixed-width
+    /// form RFC 9421 §3.3.4 and JOSE use).
+    public static func raw(fromDER der: [UInt8], half: Int) throws -> [UInt8] {
+        let node = try DER.parse(der)
+        let (r, s) = try DER.sequence(node, identifier: .sequence) { nodes in
+            (try ArraySlice<UInt8>(derEncoded: &nodes), try ArraySlice<UInt8>(derEncoded: &nodes))
+        }
+        func fixed(_ integer: ArraySlice<UInt8>) throws -> [UInt8] {
+            let magnitude = Array(integer.drop { $0 == 0 })
+            guard magnitude.count <= half else {
+                throw OpenSSLError("converting an ECDSA signature", stack: ["an integer is longer than \(half) octets"])
+            }
+            return [UInt8](repeating: 0, count: half - magnitude.count) + magnitude
+        }
+        return try fixed(r) + fixed(s)
+    }
 }

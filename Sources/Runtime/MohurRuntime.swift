@@ -69,6 +69,8 @@ public final class MohurRuntime: Sendable {
     }
 
     public var sessions: OfficerSessions { OfficerSessions(authorizer: authorizer) }
+    /// Read access to the journal on the journal's own connection.
+    public func journalReader() throws -> AuditReader { journal.reader }
     public var dualControl: DualControl { DualControl(authorizer: authorizer) }
     public var isDevelopment: Bool { keyStoreConfiguration.development ?? false }
 

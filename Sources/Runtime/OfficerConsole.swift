@@ -118,7 +118,7 @@ extension MohurRuntime {
     }
 
     /// The certificate, intermediates and signing key a credential names.
-    private func resolve(_ credential: OfficerCredential) throws -> (Certificate, [Certificate], any Signer) {
+    public func resolve(_ credential: OfficerCredential) throws -> (Certificate, [Certificate], any Signer) {
         switch credential {
         case .pkcs11(let uri):
             let signer = try pki.keys.load(reference: uri)

@@ -200,3 +200,15 @@ extension PKIRepository {
         }
     }
 }
+
+extension PKIRepository {
+    /// Remembers a request nonce until `until`; false when this key used it before and it has
+    /// not expired (a replay). Expired nonces are dropped on the way.
+    public func claimNonce(keyID: String, nonce: String, until: Date, now: Date) throws -> Bool {
+        try database.transaction { db in
+            try db.execute("DELETE FROM request_nonces WHERE expires_at < ?", [now])
+            return try db.update("INSERT OR IGNORE INTO request_nonces(key_id, nonce, expires_at) VALUES (?, ?, ?)",
+                                 [keyID, nonce, until]) == 1
+        }
+    }
+}

@@ -133,5 +133,16 @@ public enum PKISchema {
                 withdrawn_at INTEGER
             );
             """),
+        // Nonces of accepted signed requests (RFC 9421), kept until their signature expires so
+        // that a replay is refused by every worker and after a restart.
+        Migration(version: 4, name: "request-nonces", sql: """
+            CREATE TABLE request_nonces (
+                key_id TEXT NOT NULL,
+                nonce TEXT NOT NULL,
+                expires_at INTEGER NOT NULL,
+                PRIMARY KEY (key_id, nonce)
+            ) WITHOUT ROWID;
+            CREATE INDEX request_nonces_by_expiry ON request_nonces(expires_at);
+            """),
     ]
 }

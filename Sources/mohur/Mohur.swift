@@ -3,7 +3,7 @@ import Foundation
 import MohurCore
 
 /// `mohur`: the officer's command line for the IAMAS PKI. The root command only dispatches.
-struct Mohur: ParsableCommand {
+struct Mohur: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mohur",
         abstract: "Mohur — PKI and document security of IAMAS: keys in an HSM, the four signature levels, ICAO passport PKI.",
@@ -24,15 +24,19 @@ struct Mohur: ParsableCommand {
             """,
         subcommands: [InitCommand.self, LoginCommand.self, LogoutCommand.self, WhoAmICommand.self, CAGroup.self, CertGroup.self, CRLGroup.self, CSCAGroup.self, DSGroup.self, SODGroup.self,
                       HSMGroup.self, TrustGroup.self, PAGroup.self, AuditGroup.self, PermGroup.self, OfficerGroup.self,
-                      ApproveGroup.self])
+                      ApproveGroup.self, ServeCommand.self, RequestGroup.self])
 }
 
 @main
 enum Entry {
-    static func main() {
+    static func main() async {
         do {
             var command = try Mohur.parseAsRoot()
-            try command.run()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
         } catch let error as MohurError {
             report(error.description, code: error.exitCode)
         } catch let exit as ExitCode {

@@ -1,0 +1,139 @@
+import MohurCore
+internal import RawStructuredFieldValues
+
+/// What RFC 9421 needs of an HTTP message, independent of any server framework: the request's
+/// method and target, or the response's status, and the header fields as received.
+public struct HTTPMessageParts: Sendable {
+    public enum Kind: Sendable {
+        /// A request; `authority` is host[:port] as the client addressed it.
+        case request(method: String, scheme: String, authority: String, path: String, query: String?)
+        case response(status: Int)
+    }
+
+    public var kind: Kind
+    /// Field lines in order, names as received (compared case-insensitively).
+    public var fields: [(name: String, value: String)]
+
+    public init(kind: Kind, fields: [(name: String, value: String)]) {
+        self.kind = kind
+        self.fields = fields
+    }
+
+    /// Every value of a field, in order.
+    public func values(of name: String) -> [String] {
+        let lowered = name.lowercased()
+        return fields.filter { $0.name.lowercased() == lowered }.map(\.value)
+    }
+
+    /// The field's value as RFC 9421 §2.1 covers it: the values of all its lines, each trimmed,
+    /// joined by ", "; nil when the field is absent.
+    public func combinedValue(of name: String) -> String? {
+        let values = values(of: name)
+        guard !values.isEmpty else { return nil }
+        return values.map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")
+    }
+
+    /// The target URI (RFC 9110 §7.1) of a request: scheme://authority/path?query.
+    public var targetURI: String? {
+        guard case .request(_, let scheme, let authority, let path, let query) = kind else { return nil }
+        return "\(scheme.lowercased())://\(authority.lowercased())\(path.isEmpty ? "/" : path)" + (query.map { "?\($0)" } ?? "")
+    }
+
+    /// A derived component's value (RFC 9421 §2.2), or nil when it does not apply.
+    func derived(_ name: String) -> String? {
+        switch (name, kind) {
+        case ("@method", .request(let method, _, _, _, _)): method.uppercased()
+        case ("@target-uri", .request): targetURI
+        case ("@authority", .request(_, _, let authority, _, _)): authority.lowercased()
+        case ("@scheme", .request(_, let scheme, _, _, _)): scheme.lowercased()
+        case ("@path", .request(_, _, _, let path, _)): path.isEmpty ? "/" : path
+        case ("@query", .request(_, _, _, _, let query)): "?" + (query ?? "")
+        case ("@request-target", .request(_, _, _, let path, let query)): (path.isEmpty ? "/" : path) + (query.map { "?\($0)" } ?? "")
+        case ("@status", .response(let status)): String(format: "%03d", status)
+        default: nil
+        }
+    }
+}
+
+/// One covered component: its name and parameters (`req`, `key`), exactly as the signer
+/// serialised it in the signature parameters.
+public struct CoveredComponent: Sendable, Hashable {
+    public var name: String
+    /// RFC 9421 §2.4: take the value from the request a response answers.
+    public var fromRequest: Bool
+    /// RFC 9421 §2.1.2: the value of one member of a Dictionary field.
+    public var dictionaryKey: String?
+
+    public init(_ name: String, fromRequest: Bool = false, dictionaryKey: String? = nil) {
+        self.name = name
+        self.fromRequest = fromRequest
+        self.dictionaryKey = dictionaryKey
+    }
+
+    var item: Item {
+        var parameters = OrderedMap<String, RFC9651BareItem>()
+        if fromRequest { parameters["req"] = .bool(true) }
+        if let dictionaryKey { parameters["key"] = .string(dictionaryKey) }
+        return Item(bareItem: .string(name), parameters: parameters)
+    }
+
+    init(item: Item) throws(MohurError) {
+        guard case .string(let name) = item.rfc9651BareItem, !name.isEmpty, name == name.lowercased() else {
+            throw .unauthenticated("Signature-Input names a component that is not a lower-case string")
+        }
+        self.init(name)
+        for (key, value) in item.rfc9651Parameters {
+            switch (key, value) {
+            case ("req", .bool(true)): fromRequest = true
+            case ("key", .string(let member)): dictionaryKey = member
+            default:
+                throw .unauthenticated("Signature-Input: component \"\(name)\" has parameter '\(key)', which Mohur does not support",
+                                       hint: "supported component parameters: req, key")
+            }
+        }
+    }
+
+    /// The component identifier as the signature base writes it, e.g. `"signature";req;key="sig1"`.
+    var serialized: String {
+        get throws {
+            var serializer = StructuredFieldValueSerializer()
+            return String(decoding: try serializer.writeItemFieldValue(item), as: UTF8.self)
+        }
+    }
+
+    /// The component's value in `message` (or in `request` for `;req`), RFC 9421 §2.1–2.2.
+    func value(in message: HTTPMessageParts, request: HTTPMessageParts?) throws(MohurError) -> String {
+        let source: HTTPMessageParts
+        if fromRequest {
+            guard let request else { throw .unauthenticated("component \"\(name)\";req needs the request the response answers") }
+            source = request
+        } else {
+            source = message
+        }
+        if name.hasPrefix("@") {
+            guard dictionaryKey == nil, let value = source.derived(name) else {
+                throw .unauthenticated("covered component \"\(name)\" does not apply to this message")
+            }
+            return value
+        }
+        guard let value = source.combinedValue(of: name) else {
+            throw .unauthenticated("covered field \"\(name)\" is absent from the message")
+        }
+        guard let key = dictionaryKey else { return value }
+        do {
+            var parser = StructuredFieldValueParser(Array(value.utf8))
+            let dictionary = try parser.parseDictionaryFieldValue()
+            guard let member = dictionary[key] else { throw MohurError.unauthenticated("field \"\(name)\" has no member '\(key)'") }
+            var serializer = StructuredFieldValueSerializer()
+            var single = OrderedMap<String, ItemOrInnerList>()
+            single[key] = member
+            // "key=value;params" → "value;params"; a bare "key;params" is the boolean true, "?1".
+            let rest = String(decoding: try serializer.writeDictionaryFieldValue(single), as: UTF8.self).dropFirst(key.count)
+            return rest.hasPrefix("=") ? String(rest.dropFirst()) : "?1" + rest
+        } catch let error as MohurError {
+            throw error
+        } catch {
+            throw .unauthenticated("field \"\(name)\" is not a structured dictionary: \(error)")
+        }
+    }
+}

@@ -1,0 +1,32 @@
+import DocumentSigning
+import Foundation
+import Hummingbird
+import Logging
+import MohurCore
+import Runtime
+
+/// The one builder of the service: `mohur serve` runs what it returns, and the tests drive
+/// the same value. Middleware order: request id (and problem JSON) → size limit → signature →
+/// per-route authorization → route.
+public func buildApplication(runtime: MohurRuntime, configuration: ServiceConfiguration,
+                             logger: Logger = Logger(label: "mohur")) throws -> some ApplicationProtocol {
+    let state = try ServiceState(runtime: runtime, configuration: configuration)
+    let responder = Responder(state: state)
+    let router = Router(context: MohurRequestContext.self)
+    router.add(middleware: RequestIDMiddleware(responder: responder))
+    router.add(middleware: BodyLimitMiddleware(limit: configuration.maxBodyBytes))
+    router.add(middleware: SignatureMiddleware(state: state))
+    router.get("healthz") { _, _ in Response(status: .noContent) }
+    switch configuration.role {
+    case .central:
+        CentralRoutes(state: state, responder: responder).add(to: router)
+    case .issuing:
+        DocumentRoutes(state: state, responder: responder, signing: try DocumentSigningService(pki: runtime.pki)).addIssuing(to: router)
+    case .border:
+        DocumentRoutes(state: state, responder: responder, signing: nil).addBorder(to: router)
+    }
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Mohur"),
+        logger: logger)
+}

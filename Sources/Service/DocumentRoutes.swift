@@ -1,0 +1,165 @@
+import Authz
+import DocumentSigning
+import Foundation
+import Hummingbird
+import LDS
+import MohurCore
+import OpenSSLKit
+import PassiveAuth
+
+/// Routes of an issuing centre (EF.SOD signing) and of a border post (passive authentication).
+struct DocumentRoutes {
+    let state: ServiceState
+    let responder: Responder
+    let signing: DocumentSigningService?
+
+    func addIssuing(to router: Router<MohurRequestContext>) {
+        let documents = router.group("v1/documents/sod").add(middleware: OperationMiddleware(state: state, operation: .sodSign))
+        documents.post(use: sign)
+        documents.post("batch", use: signBatch)
+    }
+
+    func addBorder(to router: Router<MohurRequestContext>) {
+        router.group("v1/documents/verify").add(middleware: OperationMiddleware(state: state, operation: .paVerify)).post(use: verify)
+        router.group("v1/trust/status").add(middleware: OperationMiddleware(state: state, operation: .paVerify)).get(use: trustStatus)
+    }
+
+    /// One document: type, number, FIN, and the data groups as base64 files or hashes.
+    struct SignRequest: Decodable {
+        var documentType: String
+        var documentNumber: String
+        var fin: String?
+        /// Data group number ("1", "2", …) → base64 of the whole EF.
+        var dataGroups: [String: String]?
+        /// Data group number → base64 hash, computed with `hash`.
+        var dataGroupHashes: [String: String]?
+        var hash: String?
+        /// Base64 EF.COM.
+        var com: String?
+
+        func request(field prefix: String) throws -> SODRequest {
+            func groups(_ map: [String: String], _ name: String) throws -> [DataGroupNumber: [UInt8]] {
+                var result: [DataGroupNumber: [UInt8]] = [:]
+                for (key, value) in map {
+                    guard let n = Int(key), let number = DataGroupNumber(rawValue: n) else {
+                        throw MohurError.badInput("field '\(prefix)\(name).\(key)' is not a data group number 1–16")
+                    }
+                    guard let bytes = Data(base64Encoded: value) else { throw MohurError.badInput("field '\(prefix)\(name).\(key)' is not base64") }
+                    result[number] = Array(bytes)
+                }
+                return result
+            }
+            let dataGroups: SODRequest.DataGroups
+            switch (self.dataGroups, dataGroupHashes) {
+            case (let files?, nil): dataGroups = .files(try groups(files, "dataGroups"))
+            case (nil, let hashes?): dataGroups = .hashes(try groups(hashes, "dataGroupHashes"))
+            default: throw MohurError.badInput("give exactly one of fields '\(prefix)dataGroups' and '\(prefix)dataGroupHashes'")
+            }
+            let algorithm = try hash.map { name throws -> DigestAlgorithm in
+                guard let algorithm = DigestAlgorithm(name: name) else { throw MohurError.badInput("field '\(prefix)hash': unknown hash '\(name)'") }
+                return algorithm
+            }
+            let com = try self.com.map { text throws -> EFCOM in
+                guard let bytes = Data(base64Encoded: text) else { throw MohurError.badInput("field '\(prefix)com' is not base64") }
+                do { return try EFCOM(encoded: Array(bytes)) } catch { throw MohurError.badInput("field '\(prefix)com' is not EF.COM: \(error)") }
+            }
+            return try SODRequest(documentType: documentType, documentNumber: documentNumber, dataGroups: dataGroups, com: com,
+                                  fin: try fin.map { try FIN($0) }, hash: algorithm)
+        }
+    }
+
+    struct Signed: Encodable {
+        var issuanceID: Int64
+        var sod: String
+        var sodSHA256: String
+        var documentSigner: String
+    }
+
+    func service() throws -> DocumentSigningService {
+        guard let signing else { throw MohurError.system("this instance has no document signing service") }
+        return signing
+    }
+
+    @Sendable func sign(_ request: Request, context: MohurRequestContext) async throws -> Response {
+        let body = try decode(SignRequest.self, context)
+        let sodRequest = try body.request(field: "")
+        let (service, actor) = (try service(), try context.requireCaller.identity.actor)
+        let signed = try await state.blocking { try service.sign(sodRequest, actor: actor) }
+        return try await responder.json(view(signed), status: .created, context: context)
+    }
+
+    struct BatchRequest: Decodable { var documents: [SignRequest] }
+
+    struct BatchItem: Encodable {
+        var index: Int
+        var signed: Signed?
+        var error: String?
+    }
+
+    @Sendable func signBatch(_ request: Request, context: MohurRequestContext) async throws -> Response {
+        let body = try decode(BatchRequest.self, context)
+        guard (1...1000).contains(body.documents.count) else { throw MohurError.badInput("field 'documents' must hold 1–1000 documents") }
+        let requests = try body.documents.enumerated().map { try $1.request(field: "documents[\($0)].") }
+        let (service, actor) = (try service(), try context.requireCaller.identity.actor)
+        let results = try await state.blocking { try service.sign(batch: requests, actor: actor) }
+        let items = results.enumerated().map { index, result in
+            switch result {
+            case .success(let signed): BatchItem(index: index, signed: view(signed))
+            case .failure(let error): BatchItem(index: index, error: MohurError.from(error).description)
+            }
+        }
+        return try await responder.json(items, context: context)
+    }
+
+    func view(_ signed: SignedSOD) -> Signed {
+        Signed(issuanceID: signed.record.id, sod: Data(signed.encoded).base64EncodedString(), sodSHA256: signed.record.sodSHA256,
+               documentSigner: signed.record.dsAuthority)
+    }
+
+    struct VerifyRequest: Decodable {
+        /// Base64 EF.SOD.
+        var sod: String
+        /// Data group number → base64 EF read from the chip.
+        var dataGroups: [String: String]?
+        /// Check as of this instant (ISO 8601) instead of now.
+        var at: Date?
+    }
+
+    @Sendable func verify(_ request: Request, context: MohurRequestContext) async throws -> Response {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        let body: VerifyRequest
+        do { body = try decoder.decode(VerifyRequest.self, from: Data(context.body)) } catch let error as DecodingError {
+            throw MohurError.badInput(MohurError.describe(error))
+        }
+        guard let sodBytes = Data(base64Encoded: body.sod) else { throw MohurError.badInput("field 'sod' is not base64") }
+        var groups: [DataGroupNumber: [UInt8]] = [:]
+        for (key, value) in body.dataGroups ?? [:] {
+            guard let n = Int(key), let number = DataGroupNumber(rawValue: n), let bytes = Data(base64Encoded: value) else {
+                throw MohurError.badInput("field 'dataGroups.\(key)' is not a data group number 1–16 with base64 content")
+            }
+            groups[number] = Array(bytes)
+        }
+        let file: SODFile
+        do { file = try SODFile(encoded: Array(sodBytes)) } catch { throw MohurError.badInput("field 'sod' is not a readable EF.SOD: \(error)") }
+        let at = body.at ?? state.runtime.pki.clock.now()
+        let dataGroups = groups
+        let (statePath, audit, actor, requestID) = (state.runtime.directory.path, state.runtime.pki.audit, try context.requireCaller.identity.actor, context.requestID)
+        let report = try await state.blocking { () throws -> PassiveAuthReport in
+            let report = PassiveAuthenticator(trust: try TrustStore.open(stateDirectory: statePath).index()).verify(sod: file, dataGroups: dataGroups, at: at)
+            try audit.journal(try AuditAction(.moduleResult, operation: "pa.verify", actor: actor,
+                                              target: "sod-sha256:\(Digest.hex(Digest.sha256(file.encoded)))",
+                                              outcome: report.verdict == .valid ? .success : .refused, requestID: requestID,
+                                              details: ["verdict": .text(report.verdict.rawValue), "data_groups": .integer(Int64(dataGroups.count))]),
+                              "pa.verify completed")
+            return report
+        }
+        return try await responder.json(report, context: context)
+    }
+
+    @Sendable func trustStatus(_ request: Request, context: MohurRequestContext) async throws -> Response {
+        let statePath = state.runtime.directory.path
+        let counts = try await state.blocking { try TrustStore.open(stateDirectory: statePath).counts() }
+        return try await responder.json(counts, context: context)
+    }
+}

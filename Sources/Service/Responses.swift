@@ -1,0 +1,115 @@
+import Authz
+import Foundation
+import HTTPTypes
+import Hummingbird
+import MohurCore
+import NIOCore
+
+/// RFC 9457 problem details, from the one mapping of `MohurError` codes that also gives the
+/// CLI's exit codes.
+struct Problem: Encodable {
+    var type: String
+    var title: String
+    var status: Int
+    var detail: String
+    var instance: String?
+
+    init(_ error: MohurError, requestID: String?) {
+        type = error.problemType
+        title = switch error.code {
+        case .badInput: "Bad input"
+        case .unauthenticated: "Not authenticated"
+        case .refusedByPolicy: "Refused"
+        case .notFound: "Not found"
+        case .tooLarge: "Content too large"
+        case .system: "System failure"
+        }
+        status = error.httpStatus
+        detail = error.code == .system ? "the service failed; the request id names it in the server's log" : error.description
+        instance = requestID.map { "urn:mohur:request:\($0)" }
+    }
+}
+
+extension MohurError {
+    /// What a failure anywhere in a request becomes in the service.
+    static func from(_ error: any Error) -> MohurError {
+        switch error {
+        case let error as MohurError: return error
+        case let error as HTTPError:
+            switch error.status.code {
+            case 404: return .notFound("no such route", hint: "the service's routes are listed in openapi.yaml")
+            case 405: return .notFound("that method is not served on this path")
+            case 413: return MohurError(.tooLarge, "the request body is larger than the service accepts")
+            case 400..<500: return .badInput(error.body ?? error.status.reasonPhrase)
+            default: return .system("HTTP error \(error.status.code)")
+            }
+        case let error as DecodingError: return .badInput(describe(error))
+        default: return .system("\(error)")
+        }
+    }
+
+    /// A JSON decoding error as "field X: problem".
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ context: DecodingError.Context) -> String {
+            let joined = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+            return joined.isEmpty ? "the body" : "field '\(joined)'"
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            let parent = path(context)
+            return "field '\(key.stringValue)' is missing" + (parent == "the body" ? "" : " in \(parent)")
+        case .typeMismatch(let type, let context): return "\(path(context)) is not a \(type)"
+        case .valueNotFound(let type, let context): return "\(path(context)) is null, expected \(type)"
+        case .dataCorrupted(let context): return "\(path(context)): \(context.debugDescription)"
+        @unknown default: return "the body is not valid JSON for this route"
+        }
+    }
+}
+
+/// Builds responses; a response to a signed request is signed by the service (RFC 9421), so
+/// the caller can prove what Mohur answered.
+struct Responder: Sendable {
+    let state: ServiceState
+
+    func json<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok, context: MohurRequestContext) async throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return try await bytes(Array(try encoder.encode(value)), contentType: "application/json", status: status, context: context)
+    }
+
+    func problem(_ error: MohurError, context: MohurRequestContext) async -> Response {
+        let problem = Problem(error, requestID: context.requestID.isEmpty ? nil : context.requestID)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let body = (try? encoder.encode(problem)).map(Array.init) ?? Array("{}".utf8)
+        let status = HTTPResponse.Status(code: problem.status)
+        if let response = try? await bytes(body, contentType: "application/problem+json", status: status, context: context) {
+            return response
+        }
+        return unsigned(body, contentType: "application/problem+json", status: status, requestID: context.requestID)
+    }
+
+    func bytes(_ body: [UInt8], contentType: String, status: HTTPResponse.Status = .ok, context: MohurRequestContext) async throws -> Response {
+        var response = unsigned(body, contentType: contentType, status: status, requestID: context.requestID)
+        guard let caller = context.caller else { return response }
+        let fields = [("Content-Type", contentType)]
+        let signer = state.responseSigner
+        let now = state.runtime.pki.clock.now()
+        let label = caller.request.signature.label
+        let added = try await state.blocking {
+            try signer.signResponse(status: Int(status.code), fields: fields, body: body, request: caller.message, requestLabel: label, now: now)
+        }
+        for (name, value) in added {
+            if let field = HTTPField.Name(name) { response.headers[field] = value }
+        }
+        return response
+    }
+
+    func unsigned(_ body: [UInt8], contentType: String, status: HTTPResponse.Status, requestID: String) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = contentType
+        if !requestID.isEmpty, let name = HTTPField.Name("X-Request-Id") { headers[name] = requestID }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}

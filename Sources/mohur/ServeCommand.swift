@@ -1,0 +1,55 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import MohurCore
+import Runtime
+import Service
+
+extension ServiceRole: ExpressibleByArgument {}
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve", abstract: "Run the Mohur service that the other IAMAS subsystems call with signed requests.",
+        discussion: """
+            --role decides the routes: central (CA material, POST /v1/authorize, permission certificates, the audit \
+            journal), issuing (EF.SOD signing), border (passive authentication). GET /healthz answers unsigned.
+
+            Every other request is signed per RFC 9421: covered @method and @target-uri (or @authority, @path and \
+            @query), with content also content-type and content-digest (RFC 9530); created within 30 s of the \
+            server's clock, expires at most 60 s later, a nonce (replays are refused, also after a restart), keyid = \
+            lower-case hex SHA-256 of the caller's certificate (one Mohur issued, or sent in Client-Cert, RFC 9440). \
+            The service computes @target-uri from --public-url, or http:// and the Host field. Responses to signed \
+            requests are signed by the service's own key, covering @status, content-digest and the request's signature.
+
+            Errors are RFC 9457 problem JSON. SIGTERM or SIGINT stops the service after the requests in flight.
+            """)
+
+    @OptionGroup var state: StateOptions
+    @Option(help: ArgumentHelp("central | issuing | border.", valueName: "role")) var role: ServiceRole
+    @Option(help: ArgumentHelp("Address to listen on.", valueName: "host:port")) var listen: String = "127.0.0.1:8443"
+    @Option(help: ArgumentHelp("The URL callers address, e.g. https://mohur.iamas.local (default: http:// and the Host field).",
+                               valueName: "url"))
+    var publicURL: String?
+    @Option(help: ArgumentHelp("Largest request body in bytes.", valueName: "n")) var maxBody: Int = 8 << 20
+
+    func run() async throws {
+        do {
+            let (host, port) = try ServiceConfiguration.listenAddress(listen)
+            var configuration = ServiceConfiguration(role: role, host: host, port: port, maxBodyBytes: maxBody)
+            if let publicURL {
+                guard let url = URL(string: publicURL), let scheme = url.scheme, let authority = url.host else {
+                    throw MohurError.badInput("--public-url '\(publicURL)' is not a URL such as https://mohur.iamas.local:8443")
+                }
+                configuration.publicScheme = scheme
+                configuration.publicAuthority = authority + (url.port.map { ":\($0)" } ?? "")
+            }
+            var logger = Logger(label: "mohur")
+            logger.logLevel = .info
+            let app = try buildApplication(runtime: try state.openRuntime(), configuration: configuration, logger: logger)
+            try await app.runService()
+        } catch let error as MohurError {
+            Entry.report(error.description, code: error.exitCode)
+        }
+    }
+}
