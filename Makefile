@@ -1,11 +1,11 @@
 # Mohur — the two commands that matter: `make run` and `make test`.
 SHELL := /bin/bash
 STATE ?= .mohur
-DEBIAN_PACKAGES := libssl-dev libp11-kit-dev libsqlite3-dev softhsm2 p11-kit opensc openssl sqlite3
+DEBIAN_PACKAGES := libssl-dev libp11-kit-dev libsqlite3-dev softhsm2 p11-kit opensc openssl sqlite3 curl python3 python3-venv
 SWIFT ?= swift
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: run test bench deps build release clean fuzz
+.PHONY: run test bench deps judges build release clean fuzz
 
 ## Install the Debian packages Mohur needs, if any are missing (root or sudo).
 deps:
@@ -16,6 +16,13 @@ deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
 
+## Independent judges the tests call: an RFC 9421 implementation that shares no code with Mohur
+## (PyPI http-message-signatures, with requests), in a virtual environment under .build.
+JUDGES := .build/judges
+judges: deps
+	@$(JUDGES)/bin/python -c "import http_message_signatures, requests" 2>/dev/null || { \
+	  python3 -m venv $(JUDGES) && $(JUDGES)/bin/pip install -q --disable-pip-version-check "http-message-signatures==3.0.0" requests; }
+
 build: deps
 	$(SWIFT) build $(SWIFT_BUILD_FLAGS) --product mohur
 
@@ -24,7 +31,7 @@ run: build
 	$$($(SWIFT) build $(SWIFT_BUILD_FLAGS) --show-bin-path)/mohur init --state $(STATE)
 
 ## Everything CI checks.
-test: deps
+test: deps judges
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 

@@ -181,18 +181,29 @@ public final class AuditLog: AuditSink, @unchecked Sendable {
     }
 
     /// Leader only: commits `entries` in one transaction; returns the first index.
+    ///
+    /// Another process (the CLI beside `mohur serve`) may have appended since this one last
+    /// did: the frontier is re-read inside the write transaction, whose `BEGIN IMMEDIATE`
+    /// serialises writers across processes, so every process computes the same roots.
     private func commit(_ entries: [AuditEntry]) throws -> Int64 {
         var next = tree
-        let first = next.size
-        var rows: [(Int64, [UInt8])] = []
-        var nodes: [(NodeID, [UInt8])] = []
-        rows.reserveCapacity(entries.count)
-        nodes.reserveCapacity(entries.count * 2)
-        for entry in entries {
-            rows.append((next.size, entry.encoded))
-            nodes.append(contentsOf: next.append(leafHash: entry.leafHash))
+        let first = try store.database.transaction { _ in
+            let size = try store.size()
+            if size != next.size {
+                next = try CompactRange(size: size, nodes: try store.nodes(Set(CompactRange.nodeIDs(size: size))))
+            }
+            let first = next.size
+            var rows: [(Int64, [UInt8])] = []
+            var nodes: [(NodeID, [UInt8])] = []
+            rows.reserveCapacity(entries.count)
+            nodes.reserveCapacity(entries.count * 2)
+            for entry in entries {
+                rows.append((next.size, entry.encoded))
+                nodes.append(contentsOf: next.append(leafHash: entry.leafHash))
+            }
+            try store.append(entries: rows, nodes: nodes)
+            return first
         }
-        try store.append(entries: rows, nodes: nodes)
         tree = next
         // The entries are durable whatever happens to the checkpoint; a failed signature is
         // retried after the next commit or by `checkpoint()`.
@@ -203,9 +214,15 @@ public final class AuditLog: AuditSink, @unchecked Sendable {
     /// Leader only.
     private func signIfNeeded(force: Bool) throws {
         let now = clock.now()
-        if let last = lastSigned {
-            guard tree.size > last.size, force || now.timeIntervalSince(last.at) >= checkpointInterval else { return }
-        } else if tree.size == 0 {
+        if let last = lastSigned, !force, now.timeIntervalSince(last.at) < checkpointInterval { return }
+        // Another process may have appended or signed since: sign what is stored now.
+        let size = try store.size()
+        if size != tree.size {
+            tree = try CompactRange(size: size, nodes: try store.nodes(Set(CompactRange.nodeIDs(size: size))))
+        }
+        guard tree.size > 0 else { return }
+        if let latest = try store.latestCheckpoint(), latest.size >= tree.size {
+            lastSigned = (latest.size, latest.signedAt)
             return
         }
         let checkpoint = Checkpoint(origin: verifierKey.name, size: tree.size, rootHash: tree.root)

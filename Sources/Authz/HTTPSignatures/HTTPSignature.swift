@@ -64,6 +64,9 @@ public struct HTTPSignature: Sendable {
     public var algorithm: String?
     public var tag: String?
     public var signature: [UInt8]
+    /// The order the signer wrote the parameters in: `@signature-params` must reproduce it
+    /// exactly (RFC 9421 §2.3), and signers differ.
+    var parameterOrder = ["created", "expires", "nonce", "keyid", "alg", "tag"]
 
     public init(label: String, components: [CoveredComponent], created: Int64?, expires: Int64?, nonce: String?, keyID: String?,
                 algorithm: String?, tag: String? = nil, signature: [UInt8] = []) {
@@ -106,6 +109,7 @@ public struct HTTPSignature: Sendable {
             }
             var parsed = HTTPSignature(label: label, components: try list.bareInnerList.map { item throws(MohurError) in try CoveredComponent(item: item) },
                                        created: nil, expires: nil, nonce: nil, keyID: nil, algorithm: nil, signature: Array(bytes))
+            parsed.parameterOrder = list.rfc9651Parameters.map(\.0)
             for (name, value) in list.rfc9651Parameters {
                 switch (name, value) {
                 case ("created", .integer(let n)): parsed.created = n
@@ -126,16 +130,21 @@ public struct HTTPSignature: Sendable {
     }
 
     /// The serialised signature parameters (the value of `@signature-params`, §2.3), in the
-    /// order created, expires, nonce, keyid, alg, tag.
+    /// order they were received (or created, expires, nonce, keyid, alg, tag when signing).
     public var parametersValue: String {
         get throws {
             var parameters = OrderedMap<String, RFC9651BareItem>()
-            if let created { parameters["created"] = .integer(created) }
-            if let expires { parameters["expires"] = .integer(expires) }
-            if let nonce { parameters["nonce"] = .string(nonce) }
-            if let keyID { parameters["keyid"] = .string(keyID) }
-            if let algorithm { parameters["alg"] = .string(algorithm) }
-            if let tag { parameters["tag"] = .string(tag) }
+            for name in parameterOrder {
+                switch name {
+                case "created": if let created { parameters[name] = .integer(created) }
+                case "expires": if let expires { parameters[name] = .integer(expires) }
+                case "nonce": if let nonce { parameters[name] = .string(nonce) }
+                case "keyid": if let keyID { parameters[name] = .string(keyID) }
+                case "alg": if let algorithm { parameters[name] = .string(algorithm) }
+                case "tag": if let tag { parameters[name] = .string(tag) }
+                default: continue
+                }
+            }
             var list = BareInnerList()
             for component in components { list.append(component.item) }
             var serializer = StructuredFieldValueSerializer()

@@ -1,0 +1,130 @@
+import Foundation
+import MohurTestSupport
+import OpenSSLKit
+import Testing
+
+/// The service through a real socket on loopback: `mohur serve` as a child process, requests
+/// signed by `mohur request`, by an independent RFC 9421 implementation, and sent by curl.
+@Suite("mohur serve: signed requests", .serialized)
+struct ServiceCLITests {
+    let cli: CLITests
+
+    init() throws { cli = try CLITests() }
+
+    func curl(_ arguments: [String]) throws -> (status: Int, body: String) {
+        let result = try run("curl", ["-s", "-o", "-", "-w", "\n%{http_code}"] + arguments)
+        let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+        return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n"))
+    }
+
+    /// `mohur request sign` as curl -H arguments.
+    func signedHeaders(_ method: String, _ url: String, body: String?, as subsystem: Subsystem) throws -> [String] {
+        let signed = try cli.mohur(["request", "sign", method, url] + (body.map { ["--body", $0] } ?? []) + subsystem.signing)
+        guard signed.status == 0 else { throw TestFailure(signed.output) }
+        return signed.stdout.split(separator: "\n").flatMap { ["-H", String($0)] }
+    }
+
+    func journal() throws -> [String] {
+        (try cli.json(try cli.mohur(["audit", "tail", "--json", "-c", "500"])) as? [[String: Any]] ?? []).compactMap { $0["entry"] as? String }
+    }
+
+    /// The service's response-signing certificate, read from the state with sqlite3 and openssl.
+    func serviceCertificate() throws -> String {
+        let query = "SELECT hex(der) FROM certificates WHERE fingerprint = (SELECT value FROM settings WHERE key = 'service_certificate_fingerprint')"
+        let hex = try run("sqlite3", [cli.state.path("s/mohur.sqlite"), query]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let der = Digest.bytes(fromHex: hex.lowercased()) else { throw TestFailure("no service certificate in the state") }
+        return try cli.state.write("service.pem", try Certificate(derEncoded: der).pem())
+    }
+
+    @Test("accepted, replayed, expired, tampered, revoked and unauthorised requests; the independent client and the journal's proof agree")
+    func signedRequestsEndToEnd() throws {
+        #expect(try cli.mohur(["init"]).status == 0)
+        let border = try Subsystem(cli, agency: "SBS", name: "border-gateway")
+        let defence = try Subsystem(cli, agency: "MOD", name: "defence-gateway")
+        let revoked = try Subsystem(cli, agency: "SBS", name: "lost-gateway")
+        let auditor = try Subsystem(cli, agency: "MIA", name: "audit-collector")
+        #expect(try cli.mohur(["cert", "revoke", revoked.serial, "--reason", "keyCompromise"]).status == 0)
+        let service = try ServiceProcess(cli: cli, role: "central")
+        let url = "\(service.base)/v1/authorize"
+        let body = try cli.state.write("ask.json", #"{"certificate":"\#(Data(try Certificate(pemOrDER: Array(try Data(contentsOf: URL(fileURLWithPath: border.certificate)))).derEncoded).base64EncodedString())","resource":"BCR","right":"write"}"#)
+
+        // Accepted: a border-service subsystem asks the decision point.
+        let accepted = try cli.mohur(["request", "send", "POST", url, "--body", body] + border.signing)
+        #expect(accepted.status == 0 && accepted.stdout.contains(#""allowed":true"#), "\(accepted.output)")
+
+        // The independent implementation signs; Mohur accepts and the judge verifies Mohur's answer.
+        let judged = try Judge.run(["send", "POST", url, "--body", body, "--cert", border.certificate, "--key", border.key,
+                                    "--service-cert", try serviceCertificate()])
+        #expect(judged["status"] as? Int == 200 && judged["response_signature"] as? String == "verified", "\(judged)")
+
+        // Replayed: the same signed request twice (curl sends it).
+        let headers = try signedHeaders("POST", url, body: body, as: border)
+        #expect(try curl(headers + ["--data-binary", "@\(body)", url]).status == 200)
+        let replay = try curl(headers + ["--data-binary", "@\(body)", url])
+        #expect(replay.status == 401 && replay.body.contains("replay"), "\(replay)")
+        // Tampered: the signature and digest of one body, another body sent.
+        let tamperedHeaders = try signedHeaders("POST", url, body: body, as: border)
+        let tampered = try curl(tamperedHeaders + ["--data-binary", #"{"certificate":"x","resource":"AUD","right":"write"}"#, url])
+        #expect(tampered.status == 401 && tampered.body.contains("Content-Digest"), "\(tampered)")
+        // Expired: created two minutes ago, by the independent client.
+        let expired = try Judge.run(["send", "POST", url, "--body", body, "--cert", border.certificate, "--key", border.key,
+                                     "--created-offset", "-120"])
+        #expect(expired["status"] as? Int == 401 && (expired["body"] as? String)?.contains("created") == true, "\(expired)")
+        // Revoked certificate.
+        let lost = try cli.mohur(["request", "send", "POST", url, "--body", body] + revoked.signing)
+        #expect(lost.status == 1 && lost.stdout.contains("revoked"), "\(lost.output)")
+        // An agency without the right: MOD may not read the journal.
+        let refused = try cli.mohur(["request", "send", "GET", "\(service.base)/v1/audit/checkpoint"] + defence.signing)
+        #expect(refused.status == 1 && refused.stdout.contains(#""status":403"#) && refused.stdout.contains("audit-read"), "\(refused.output)")
+        // Unsigned, malformed, unknown route, oversized, bad JSON.
+        let unsigned = try curl([url, "--data-binary", "@\(body)"])
+        #expect(unsigned.status == 401 && unsigned.body.contains("not signed"))
+        let malformed = try curl(["-H", "Signature-Input: judge=(\"@method\";created=oops", "-H", "Signature: judge=:AA==:", url])
+        #expect(malformed.status == 401 && malformed.body.contains("Signature-Input"), "\(malformed)")
+        let unknown = try cli.mohur(["request", "send", "GET", "\(service.base)/v1/nosuch"] + border.signing)
+        #expect(unknown.status == 2 && unknown.stdout.contains(#""status":404"#), "\(unknown.output)")
+        let big = try cli.state.write("big.json", String(repeating: "x", count: 9 << 20))
+        #expect(try curl(["--data-binary", "@\(big)", "-H", "Content-Type: application/json", url]).status == 413)
+        let badJSON = try cli.state.write("bad.json", #"{"resource":"CIT","right":"read"}"#)
+        let bad = try cli.mohur(["request", "send", "POST", url, "--body", badJSON] + border.signing)
+        #expect(bad.status == 2 && bad.stdout.contains("field 'certificate' is missing"), "\(bad.output)")
+
+        // The journal names the refused callers; the proof of the MOD refusal verifies independently.
+        let entries = try journal()
+        #expect(entries.filter { $0.contains(#""op":"request.refused""#) }.count >= 4, "\(entries)")
+        #expect(entries.contains { $0.contains(#""op":"request.refused""#) && $0.contains(revoked.fingerprint) && $0.contains("revoked") })
+        let denial = try #require(entries.lastIndex { $0.contains(#""op":"authz.audit-read""#) && $0.contains(defence.fingerprint) })
+        let tail = try cli.json(try cli.mohur(["audit", "tail", "--json", "-c", "500"])) as? [[String: Any]] ?? []
+        let index = try #require(tail[denial]["index"] as? Int)
+        let note = try cli.mohur(["request", "send", "GET", "\(service.base)/v1/audit/checkpoint"] + auditor.signing)
+        #expect(note.status == 0, "\(note.output)")
+        let size = Int(note.stdout.split(separator: "\n")[1]) ?? 0
+        #expect(size > index)
+        let proof = try cli.mohur(["request", "send", "GET", "\(service.base)/v1/audit/proof/inclusion?index=\(index)&size=\(size)"] + auditor.signing)
+        let entry = try cli.mohur(["request", "send", "GET", "\(service.base)/v1/audit/entries?from=\(index)&to=\(index + 1)"] + auditor.signing)
+        let entryText = try #require((try JSONSerialization.jsonObject(with: Data(entry.stdout.utf8)) as? [[String: Any]])?.first?["entry"] as? String)
+        #expect(entryText.contains(defence.fingerprint))
+        let included = try Judge.run(["inclusion", "--entry", try cli.state.write("entry.bin", entryText),
+                                      "--proof", try cli.state.write("proof.json", proof.stdout), "--note", try cli.state.write("note.txt", note.stdout)])
+        #expect(included["included"] as? Bool == true, "\(included)")
+        #expect(service.stop() == 0)
+    }
+
+    @Test("a replay is still refused after the service restarts within the signature's window")
+    func replayRefusedAfterRestart() throws {
+        #expect(try cli.mohur(["init"]).status == 0)
+        let border = try Subsystem(cli, agency: "SBS", name: "border-gateway")
+        var service = try ServiceProcess(cli: cli, role: "central")
+        let body = try cli.state.write("ask.json", #"{"certificate":"\#(Data(try Certificate(pemOrDER: Array(try Data(contentsOf: URL(fileURLWithPath: border.certificate)))).derEncoded).base64EncodedString())","operation":"pa-verify"}"#)
+        let url = "\(service.base)/v1/authorize"
+        let headers = try signedHeaders("POST", url, body: body, as: border)
+        #expect(try curl(headers + ["--data-binary", "@\(body)", url]).status == 200)
+        let signedPort = service.port
+        #expect(service.stop() == 0)
+        service = try ServiceProcess(cli: cli, role: "central")
+        // The signature covers the old port in @target-uri: the Host field keeps it.
+        let again = try curl(headers + ["--data-binary", "@\(body)", "-H", "Host: 127.0.0.1:\(signedPort)", "\(service.base)/v1/authorize"])
+        #expect(again.status == 401 && again.body.contains("replay"), "\(again)")
+        #expect(service.stop() == 0)
+    }
+}
