@@ -106,7 +106,7 @@ public struct StateDirectory: Sendable {
             guard let module = config.modulePath, let label = config.tokenLabel else {
                 throw MohurError.badInput("\(configPath): a pkcs11 key store needs modulePath and tokenLabel")
             }
-            return try PKCS11KeyStore.open(modulePath: module, tokenLabel: label, pin: pin)
+            return try PKCS11KeyStore.open(modulePath: module, tokenLabel: label, pin: pin, lockFile: "\(path)/hsm.lock")
         case .software:
             guard let dir = config.keyDirectory else { throw MohurError.badInput("\(configPath): a software key store needs keyDirectory") }
             return SoftwareKeyStore(directory: dir, passphrase: pin)

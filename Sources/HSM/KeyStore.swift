@@ -28,15 +28,49 @@ public final class PKCS11KeyStore: KeyStore {
     }
 
     /// Opens `tokenLabel` in the module at `modulePath`; PIN from the caller (env or file).
-    public static func open(modulePath: String, tokenLabel: String, pin: String) throws -> PKCS11KeyStore {
+    ///
+    /// SoftHSM2 scans its token directory at C_Initialize and rewrites the token's file at
+    /// C_Login; another process reading it at that moment sees no token, or a token without a
+    /// user PIN (measured with four processes opening one token at once: 6 of 200 opens failed).
+    /// Processes of one state therefore open the token one at a time under an exclusive lock on
+    /// `lockFile`, and a token still missing is retried with the library initialised afresh.
+    public static func open(modulePath: String, tokenLabel: String, pin: String, lockFile: String? = nil) throws -> PKCS11KeyStore {
         do {
-            let module = try PKCS11Modules.module(path: modulePath)
-            let token = try module.openToken(label: tokenLabel, pin: pin)
-            return PKCS11KeyStore(module: module, token: token)
+            return try withFileLock(lockFile) {
+                var attempt = 0
+                while true {
+                    let module = try PKCS11Modules.module(path: modulePath)
+                    do {
+                        return PKCS11KeyStore(module: module, token: try module.openToken(label: tokenLabel, pin: pin))
+                    } catch let error as PKCS11Error where error.rv == 0xE0 /* CKR_TOKEN_NOT_PRESENT */ && attempt < 8 {
+                        attempt += 1
+                        PKCS11Modules.reload(path: modulePath)
+                        Thread.sleep(forTimeInterval: 0.02 * Double(attempt))
+                    }
+                }
+            }
+        } catch let error as MohurError {
+            throw error
         } catch {
             throw MohurError.system("cannot open HSM token '\(tokenLabel)' in \(modulePath): \(error)",
                                     hint: "check `mohur hsm status`, the module path and the PIN source")
         }
+    }
+
+    /// Runs `body` holding an exclusive `flock` on `path` (created 0600 if missing), or without
+    /// a lock when `path` is nil.
+    static func withFileLock<T>(_ path: String?, _ body: () throws -> T) throws -> T {
+        guard let path else { return try body() }
+        let descriptor = Foundation.open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw MohurError.system("cannot open the HSM lock file \(path): \(String(cString: strerror(errno)))")
+        }
+        defer { close(descriptor) }
+        guard flock(descriptor, LOCK_EX) == 0 else {
+            throw MohurError.system("cannot lock \(path): \(String(cString: strerror(errno)))")
+        }
+        defer { flock(descriptor, LOCK_UN) }
+        return try body()
     }
 
     public var summary: String {
@@ -73,6 +107,13 @@ public final class PKCS11KeyStore: KeyStore {
 /// and releasing a second handle to it would C_Finalize the library under every other user.
 public enum PKCS11Modules {
     private static let loaded = Mutex<[String: PKCS11Module]>([:])
+
+    /// Forgets the loaded module so that the next `module(path:)` initialises the library again
+    /// and rescans its slots. Only for a process that holds no session of it (opening a key
+    /// store at start-up); the library is finalised once its last user releases it.
+    public static func reload(path: String) {
+        loaded.withLock { _ = $0.removeValue(forKey: path) }
+    }
 
     public static func module(path: String) throws(PKCS11Error) -> PKCS11Module {
         try loaded.withLock { modules throws(PKCS11Error) -> PKCS11Module in

@@ -1,3 +1,4 @@
+import Foundation
 // Loading a PKCS #11 module through p11-kit, slot/token discovery and token
 // initialisation.
 //
