@@ -10,7 +10,7 @@ import Runtime
 /// per-route authorization → route.
 public func buildApplication(runtime: MohurRuntime, configuration: ServiceConfiguration,
                              logger: Logger = Logger(label: "mohur")) throws -> some ApplicationProtocol {
-    let state = try ServiceState(runtime: runtime, configuration: configuration)
+    let state = try ServiceState(runtime: runtime, configuration: configuration, logger: logger)
     let responder = Responder(state: state)
     let router = Router(context: MohurRequestContext.self)
     router.add(middleware: RequestIDMiddleware(responder: responder))
@@ -28,5 +28,6 @@ public func buildApplication(runtime: MohurRuntime, configuration: ServiceConfig
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Mohur"),
+        services: [CheckpointService(state: state)],
         logger: logger)
 }

@@ -2,6 +2,7 @@ import Authz
 import CA
 import Foundation
 import Hummingbird
+import Logging
 import MohurCore
 import NIOPosix
 import OpenSSLKit
@@ -17,8 +18,11 @@ public final class ServiceState: Sendable {
     public let verifier: RequestVerifier
     public let responseSigner: MessageSigner
     let pool: NIOThreadPool
+    let logger: Logger
 
-    public init(runtime: MohurRuntime, configuration: ServiceConfiguration, pool: NIOThreadPool = .singleton) throws {
+    public init(runtime: MohurRuntime, configuration: ServiceConfiguration, pool: NIOThreadPool = .singleton,
+                logger: Logger = Logger(label: "mohur")) throws {
+        self.logger = logger
         self.runtime = runtime
         self.configuration = configuration
         self.pool = pool

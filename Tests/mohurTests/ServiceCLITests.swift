@@ -89,6 +89,15 @@ struct ServiceCLITests {
         let bad = try cli.mohur(["request", "send", "POST", url, "--body", badJSON] + border.signing)
         #expect(bad.status == 2 && bad.stdout.contains("field 'certificate' is missing"), "\(bad.output)")
 
+        // Within a second of the last append, a signed checkpoint covers the whole journal, also
+        // what another process (the CLI) appended.
+        #expect(try cli.mohur(["crl", "issue", "--ca", "segment-SBS"]).status == 0)
+        for _ in 0..<2 { #expect(try curl([url]).status == 401) }  // journaled faster than the commit path signs
+        Thread.sleep(forTimeInterval: 1.2)
+        let covered = try run("sqlite3", [cli.state.path("s/audit.sqlite"),
+                                          "SELECT (SELECT max(size) FROM audit_checkpoints) = (SELECT count(*) FROM audit_entries)"])
+        #expect(covered.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1", "\(covered.output)")
+
         // The journal names the refused callers; the proof of the MOD refusal verifies independently.
         let entries = try journal()
         #expect(entries.filter { $0.contains(#""op":"request.refused""#) }.count >= 4, "\(entries)")
