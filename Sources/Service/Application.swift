@@ -11,6 +11,24 @@ import Runtime
 public func buildApplication(runtime: MohurRuntime, configuration: ServiceConfiguration,
                              logger: Logger = Logger(label: "mohur")) throws -> some ApplicationProtocol {
     let state = try ServiceState(runtime: runtime, configuration: configuration, logger: logger)
+    return Application(
+        router: try buildRouter(state: state),
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Mohur"),
+        services: [CheckpointService(state: state)],
+        logger: logger)
+}
+
+/// The routes an instance of `configuration.role` mounts, as "METHOD /path/{parameter}", the
+/// form the OpenAPI document uses (`mohur serve --list-routes`).
+public func serviceRoutes(runtime: MohurRuntime, configuration: ServiceConfiguration) throws -> [String] {
+    try buildRouter(state: ServiceState(runtime: runtime, configuration: configuration)).routes.map { route in
+        let path = route.path.components.map { "\($0)".hasPrefix(":") ? "{\("\($0)".dropFirst())}" : "\($0)" }.joined(separator: "/")
+        return "\(route.method) /\(path)"
+    }.sorted()
+}
+
+func buildRouter(state: ServiceState) throws -> Router<MohurRequestContext> {
+    let (runtime, configuration) = (state.runtime, state.configuration)
     let responder = Responder(state: state)
     let router = Router(context: MohurRequestContext.self)
     router.add(middleware: RequestIDMiddleware(responder: responder))
@@ -25,9 +43,5 @@ public func buildApplication(runtime: MohurRuntime, configuration: ServiceConfig
     case .border:
         DocumentRoutes(state: state, responder: responder, signing: nil).addBorder(to: router)
     }
-    return Application(
-        router: router,
-        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Mohur"),
-        services: [CheckpointService(state: state)],
-        logger: logger)
+    return router
 }

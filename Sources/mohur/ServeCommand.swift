@@ -32,6 +32,7 @@ struct ServeCommand: AsyncParsableCommand {
                                valueName: "url"))
     var publicURL: String?
     @Option(help: ArgumentHelp("Largest request body in bytes.", valueName: "n")) var maxBody: Int = 8 << 20
+    @Flag(help: "Print the routes this role mounts (METHOD /path) and exit.") var listRoutes = false
 
     func run() async throws {
         do {
@@ -43,6 +44,10 @@ struct ServeCommand: AsyncParsableCommand {
                 }
                 configuration.publicScheme = scheme
                 configuration.publicAuthority = authority + (url.port.map { ":\($0)" } ?? "")
+            }
+            if listRoutes {
+                for route in try serviceRoutes(runtime: try state.openRuntime(), configuration: configuration) { print(route) }
+                return
             }
             var logger = Logger(label: "mohur")
             logger.logLevel = .info
