@@ -5,7 +5,7 @@ DEBIAN_PACKAGES := libssl-dev libp11-kit-dev libsqlite3-dev softhsm2 p11-kit ope
 SWIFT ?= swift
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: run test bench deps judges build release clean fuzz
+.PHONY: run test bench deps judges build release install install-files clean fuzz
 
 ## Install the Debian packages Mohur needs, if any are missing (root or sudo).
 deps:
@@ -26,9 +26,30 @@ judges: deps
 build: deps
 	$(SWIFT) build $(SWIFT_BUILD_FLAGS) --product mohur
 
-## Build, create (or reuse) the embedded default state in $(STATE), print the hierarchy.
+## Build, create (or reuse) the embedded default state in $(STATE), and run the central service
+## on 127.0.0.1:8443 (it prints how to send a first signed request; Ctrl-C stops it).
 run: build
-	$$($(SWIFT) build $(SWIFT_BUILD_FLAGS) --show-bin-path)/mohur init --state $(STATE)
+	@bin=$$($(SWIFT) build $(SWIFT_BUILD_FLAGS) --show-bin-path)/mohur; \
+	$$bin init --state $(STATE) && exec $$bin serve --state $(STATE) --role central --listen 127.0.0.1:8443
+
+## Install the binary, the systemd unit (one instance per role: mohur@central …), an example
+## environment file and the OpenAPI document under $(PREFIX). CONFIGURATION=debug installs the
+## debug build.
+PREFIX ?= /usr/local
+CONFIGURATION ?= release
+install: deps
+	$(SWIFT) build -c $(CONFIGURATION) --product mohur
+	$(MAKE) install-files MOHUR_BIN=$$($(SWIFT) build -c $(CONFIGURATION) --show-bin-path)/mohur
+
+## The copying half of install, for a binary already built (MOHUR_BIN).
+install-files:
+	@[ -x "$(MOHUR_BIN)" ] || { echo "MOHUR_BIN=$(MOHUR_BIN) is not an executable; run make install"; exit 2; }
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/systemd/system $(DESTDIR)$(PREFIX)/share/mohur
+	install -m 0755 $(MOHUR_BIN) $(DESTDIR)$(PREFIX)/bin/mohur
+	sed 's|@BINDIR@|$(PREFIX)/bin|' Sources/mohur/Deployment/mohur@.service > $(DESTDIR)$(PREFIX)/lib/systemd/system/mohur@.service
+	install -m 0644 Sources/mohur/Deployment/mohur.env.example Sources/Service/openapi.yaml CA/hierarchy.json \
+	  CA/agency-access.tsv CA/agency-operations.tsv $(DESTDIR)$(PREFIX)/share/mohur/
+	@echo "Installed under $(DESTDIR)$(PREFIX). Next: useradd --system mohur; mohur init; systemctl enable --now mohur@central"
 
 ## Everything CI checks.
 test: deps judges

@@ -51,7 +51,15 @@ struct ServeCommand: AsyncParsableCommand {
             }
             var logger = Logger(label: "mohur")
             logger.logLevel = .info
-            let app = try buildApplication(runtime: try state.openRuntime(), configuration: configuration, logger: logger)
+            let runtime = try state.openRuntime()
+            let app = try buildApplication(runtime: runtime, configuration: configuration, logger: logger)
+            if runtime.isDevelopment, role == .central, let officer = try runtime.pki.firstSecurityOfficer() {
+                let url = "\(configuration.publicScheme)://\(configuration.publicAuthority ?? listen)/v1/audit/checkpoint"
+                print("""
+                    Mohur (\(role.rawValue), development state \(runtime.directory.path)) on \(listen). A first signed request, from another shell:
+                      mohur request send GET \(url) --state \(runtime.directory.path) --as '\(officer.keyReference)'
+                    """)
+            }
             try await app.runService()
         } catch let error as MohurError {
             Entry.report(error.description, code: error.exitCode)

@@ -153,3 +153,25 @@ struct DeployedCLITests {
         #expect(tmp.status == 0, "\(tmp.output)")
     }
 }
+
+/// `make install` under a temporary prefix: the installed binary works from / with no flags.
+@Suite("make install")
+struct InstallTests {
+    @Test("installed under a temporary prefix, mohur init and mohur ca list work from / with no flags; the unit names the installed binary")
+    func installedBinaryRunsFromRoot() throws {
+        let prefix = try TemporaryDirectory("mohur-prefix")
+        let state = try TemporaryDirectory("mohur-installed-state")
+        let installed = try run("make", ["-s", "-C", Vectors.repositoryRoot.path, "install-files", "PREFIX=\(prefix.path("usr"))",
+                                         "MOHUR_BIN=\(try CLITests.binary)"])
+        #expect(installed.status == 0, "\(installed.output)")
+        let binary = prefix.path("usr/bin/mohur")
+        let environment = ["MOHUR_STATE": state.path("s")]
+        let initialised = try run(binary, ["init"], environment: environment, directory: "/")
+        #expect(initialised.status == 0 && initialised.stdout.contains("Created the IAMAS hierarchy"), "\(initialised.output)")
+        let list = try run(binary, ["ca", "list"], environment: environment, directory: "/")
+        #expect(list.status == 0 && list.stdout.contains("csca-1") && list.stdout.contains("segment-SBS"), "\(list.output)")
+        let unit = try String(contentsOfFile: prefix.path("usr/lib/systemd/system/mohur@.service"), encoding: .utf8)
+        #expect(unit.contains("ExecStart=\(prefix.path("usr"))/bin/mohur serve --role %i"))
+        #expect(FileManager.default.fileExists(atPath: prefix.path("usr/share/mohur/openapi.yaml")))
+    }
+}
