@@ -80,4 +80,50 @@ struct BatchSigningTests {
         let f = try SigningFixture()
         #expect(try f.service.sign(batch: []).isEmpty)
     }
+
+    @Test("concurrent callers signing one document each: every record stored once under its own id")
+    func concurrentCallersShareCommits() throws {
+        let f = try SigningFixture()
+        let service = f.service
+        let requests = try (0..<48).map { try f.request(number: "K\(String(format: "%07d", $0))") }
+        let outcomes = Mutex<[Int: Result<SignedSOD, any Error>]>([:])
+        DispatchQueue.concurrentPerform(iterations: 8) { worker in
+            for index in stride(from: worker, to: requests.count, by: 8) {
+                let result = Result { try service.sign(requests[index]) }
+                outcomes.withLock { $0[index] = result }
+            }
+        }
+        let signed = try outcomes.withLock { $0 }.sorted { $0.key < $1.key }.map { try $0.value.get() }
+        #expect(signed.count == 48 && Set(signed.map(\.record.id)).count == 48)
+        for sod in signed {
+            #expect(try f.pki.repository.sodIssuances(documentNumber: sod.record.documentNumber) == [sod.record])
+        }
+    }
+
+    @Test("a group commit serves concurrent submitters with fewer commits than items, each getting its own output")
+    func groupCommitBatchesConcurrentSubmitters() throws {
+        let commits = Mutex(0)
+        let queue = GroupCommitQueue<Int, Int>(maxBatch: 64) { items in
+            commits.withLock { $0 += 1 }
+            usleep(2_000)  // a durable commit takes time; company arrives meanwhile
+            return items.map { $0 * 10 }
+        }
+        let outputs = Mutex<[Int: Int]>([:])
+        // Eight real threads: concurrentPerform would run only as many as there are cores.
+        let done = DispatchGroup()
+        for worker in 0..<8 {
+            done.enter()
+            Thread {
+                for n in 0..<10 {
+                    let item = worker * 100 + n
+                    if let output = try? queue.submit(item) { outputs.withLock { $0[item] = output } }
+                }
+                done.leave()
+            }.start()
+        }
+        done.wait()
+        let results = outputs.withLock { $0 }
+        #expect(results.count == 80 && results.allSatisfy { $0.value == $0.key * 10 })
+        #expect(commits.withLock { $0 } < 80)
+    }
 }
