@@ -77,7 +77,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], exclude: ["Deployment"], swiftSettings: strict),
         .executableTarget(name: "mohur-bench", dependencies: [
-            "Authz", "CA", "Audit", "HSM", "MohurCore", "OpenSSLKit", "PassiveAuth", "LDS", "DocumentSigning", "Storage",
+            "Service", "Runtime", "Authz", "CA", "Audit", "HSM", "MohurCore", "OpenSSLKit", "PassiveAuth", "LDS", "DocumentSigning", "Storage",
             .product(name: "SwiftASN1", package: "swift-asn1"),
         ], path: "Benchmarks/mohur-bench", swiftSettings: strict),
 

@@ -36,11 +36,11 @@ func bestOf(_ rounds: Int, mohur: () throws -> Double, raw: () throws -> Double)
     return best
 }
 
-/// `mohur-bench [signing|sod|pa|audit|authz]…`: run only the named groups (all by default).
+/// `mohur-bench [signing|sod|pa|audit|authz|service]…`: run only the named groups (all by default).
 let selectedGroups = Set(CommandLine.arguments.dropFirst())
 func selected(_ group: String) -> Bool { selectedGroups.isEmpty || selectedGroups.contains(group) }
 
-func runBenchmarks() throws -> (rows: [Row], audit: [String]) {
+func runBenchmarks() async throws -> (rows: [Row], audit: [String]) {
     let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("mohur-bench-\(UUID().uuidString)").path
     defer { try? FileManager.default.removeItem(atPath: scratch) }
     let state = StateDirectory(path: scratch)
@@ -64,6 +64,11 @@ func runBenchmarks() throws -> (rows: [Row], audit: [String]) {
     if selected("sod") { rows += try sodSigningRows(state: state, keys: keys, scratch: scratch) }
     if selected("pa") { rows += try passiveAuthenticationRows(scratch: scratch) }
     var lines: [String] = []
+    if selected("service") {
+        let service = try await serviceBenchmarks(state: state, scratch: scratch)
+        rows += service.rows
+        lines += service.lines
+    }
     if selected("authz") {
         let authz = try authorizationBenchmarks(keys: keys, scratch: scratch)
         rows += authz.rows
@@ -134,7 +139,7 @@ func masterListImportSeconds(scratch: String) throws -> Double? {
 }
 
 do {
-    let (rows, audit) = try runBenchmarks()
+    let (rows, audit) = try await runBenchmarks()
     print("benchmark".padding(toLength: 52, withPad: " ", startingAt: 0) + "   mohur/s      raw/s   ratio  goal")
     var below = 0
     for row in rows {

@@ -3,6 +3,7 @@ import Foundation
 import MohurCore
 import OpenSSLKit
 import Storage
+import Synchronization
 
 /// What a caller asks to do: one of Mohur's operations, or a right on an annex-2 resource
 /// (another subsystem's gateway asking on its callers' behalf).
@@ -66,19 +67,62 @@ public struct AccessDecision: Sendable {
 /// (§6.9.1.5), naming the certificate's fingerprint, agency and the action.
 public final class Authorizer: Sendable {
     let pki: PKI
-    let pool: IssuerPool
+    /// What validations depend on besides the certificates themselves, and what was validated
+    /// under it: the issuer pool, and identities valid until a revocation, a new issuer or a
+    /// changed national mapping changes the mark (one indexed query per validation), or their
+    /// path's validity ends.
+    private struct Cache {
+        var mark: PKIRepository.AuthorizationMark
+        var pool: IssuerPool
+        var identities: [String: (identity: ValidatedIdentity, notBefore: Date, notAfter: Date)] = [:]
+    }
+    private let cache: Mutex<Cache>
+    static let cacheLimit = 10_000
 
     public init(pki: PKI) throws {
         self.pki = pki
-        self.pool = try IssuerPool(repository: pki.repository)
+        cache = Mutex(Cache(mark: try pki.repository.authorizationMark(), pool: try IssuerPool(repository: pki.repository)))
+    }
+
+    private func current() throws(MohurError) -> Cache {
+        let mark: PKIRepository.AuthorizationMark
+        do { mark = try pki.repository.authorizationMark() } catch { throw .system("cannot read the revocation state: \(error)") }
+        let cached = cache.withLock { $0 }
+        if cached.mark == mark { return cached }
+        var fresh = Cache(mark: mark, pool: cached.pool)
+        if mark.issuers != cached.mark.issuers {
+            do { fresh.pool = try IssuerPool(repository: pki.repository) } catch { throw .system("cannot load the IAMAS issuers: \(error)") }
+        }
+        let replacement = fresh
+        cache.withLock { $0 = replacement }
+        return fresh
     }
 
     /// Validates `certificate` (with any intermediates the caller `supplied`) at `time`, or
     /// throws a refusal with the reason. Nothing is journaled: see ``authorize(_:supplied:_:)``.
+    /// A certificate validated before is answered from the cache while nothing it depends on
+    /// has changed; a refusal is never cached.
     public func validate(_ certificate: Certificate, supplied: [Certificate] = [], at time: Date? = nil) throws(MohurError) -> ValidatedIdentity {
+        let state = try current()
+        if let time { return try validateUncached(certificate, supplied: supplied, at: time, pool: state.pool) }
+        let now = pki.clock.now()
+        let key = ([certificate] + supplied).map { Digest.hex($0.fingerprintSHA256) }.joined(separator: ":")
+        if let hit = state.identities[key], now >= hit.notBefore, now <= hit.notAfter { return hit.identity }
+        let identity = try validateUncached(certificate, supplied: supplied, at: now, pool: state.pool)
+        let notBefore = identity.path.map(\.notBefore).max() ?? now
+        let notAfter = identity.path.map(\.notAfter).min() ?? now
+        cache.withLock { cached in
+            guard cached.mark == state.mark else { return }
+            if cached.identities.count >= Self.cacheLimit { cached.identities.removeAll(keepingCapacity: true) }
+            cached.identities[key] = (identity, notBefore, notAfter)
+        }
+        return identity
+    }
+
+    private func validateUncached(_ certificate: Certificate, supplied: [Certificate], at time: Date, pool: IssuerPool) throws(MohurError) -> ValidatedIdentity {
         let validator = PathValidator(pool: pool, repository: pki.repository)
         let path = try validator.build(leaf: certificate, supplied: supplied)
-        try validator.check(path, at: time ?? pki.clock.now())
+        try validator.check(path, at: time)
         let fingerprint = Digest.hex(certificate.fingerprintSHA256)
         if path.contains(where: { pool.bridges.contains(Digest.hex($0.fingerprintSHA256)) }) {
             return try nationalIdentity(certificate, path: path, fingerprint: fingerprint)

@@ -8,13 +8,15 @@ import Runtime
 /// The one builder of the service: `mohur serve` runs what it returns, and the tests drive
 /// the same value. Middleware order: request id (and problem JSON) → size limit → signature →
 /// per-route authorization → route.
-public func buildApplication(runtime: MohurRuntime, configuration: ServiceConfiguration,
-                             logger: Logger = Logger(label: "mohur")) throws -> some ApplicationProtocol {
-    let state = try ServiceState(runtime: runtime, configuration: configuration, logger: logger)
+public func buildApplication(runtime: MohurRuntime, configuration: ServiceConfiguration, logger: Logger = Logger(label: "mohur"),
+                             authenticator: (any CallerAuthenticator)? = nil,
+                             onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
+    let state = try ServiceState(runtime: runtime, configuration: configuration, logger: logger, authenticator: authenticator)
     return Application(
         router: try buildRouter(state: state),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Mohur"),
         services: [CheckpointService(state: state)],
+        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
         logger: logger)
 }
 

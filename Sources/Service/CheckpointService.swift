@@ -24,7 +24,8 @@ struct CheckpointService: Service {
         } catch is CancellationError {
             // Shutting down.
         }
-        // A last checkpoint for whatever the final requests appended.
+        // A last checkpoint for whatever the final requests appended, then the blocking pool ends.
         _ = try? await state.blocking { try journal.checkpoint() }
+        try? await state.pool.shutdownGracefully()
     }
 }

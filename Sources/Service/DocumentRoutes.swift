@@ -144,9 +144,9 @@ struct DocumentRoutes {
         do { file = try SODFile(encoded: Array(sodBytes)) } catch { throw MohurError.badInput("field 'sod' is not a readable EF.SOD: \(error)") }
         let at = body.at ?? state.runtime.pki.clock.now()
         let dataGroups = groups
-        let (statePath, audit, actor, requestID) = (state.runtime.directory.path, state.runtime.pki.audit, try context.requireCaller.identity.actor, context.requestID)
+        let (state, audit, actor, requestID) = (state, state.runtime.pki.audit, try context.requireCaller.identity.actor, context.requestID)
         let report = try await state.blocking { () throws -> PassiveAuthReport in
-            let report = PassiveAuthenticator(trust: try TrustStore.open(stateDirectory: statePath).index()).verify(sod: file, dataGroups: dataGroups, at: at)
+            let report = PassiveAuthenticator(trust: try state.trustIndex()).verify(sod: file, dataGroups: dataGroups, at: at)
             try audit.journal(try AuditAction(.moduleResult, operation: "pa.verify", actor: actor,
                                               target: "sod-sha256:\(Digest.hex(Digest.sha256(file.encoded)))",
                                               outcome: report.verdict == .valid ? .success : .refused, requestID: requestID,

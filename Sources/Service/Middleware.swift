@@ -64,6 +64,7 @@ struct SignatureMiddleware: RouterMiddleware {
         let state = state
         let requestID = context.requestID
         context.caller = try await state.blocking {
+            if let authenticator = state.authenticator { return try authenticator.authenticate(message, body: body, requestID: requestID) }
             let now = state.runtime.pki.clock.now()
             do {
                 let verified = try state.verifier.verify(message, body: body, now: now)
@@ -112,6 +113,8 @@ struct OperationMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let identity = try context.requireCaller.identity
+        // The decision is pure and fast; only a refusal, which is journaled, leaves the event loop.
+        guard !state.runtime.authorizer.decide(identity, .operation(operation)).allowed else { return try await next(request, context) }
         let (state, operation, requestID) = (state, operation, context.requestID)
         try await state.blocking { try state.runtime.authorizer.authorize(identity, .operation(operation), requestID: requestID) }
         return try await next(request, context)

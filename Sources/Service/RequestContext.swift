@@ -5,10 +5,25 @@ import MohurCore
 
 /// Who called, once the signature middleware verified it.
 public struct Caller: Sendable {
-    public let request: VerifiedRequest
+    /// The verified request signature; nil only for a caller an injected authenticator vouches
+    /// for (the unsigned baseline of `make bench`), whose responses are not signed either.
+    public let request: VerifiedRequest?
     public let identity: ValidatedIdentity
     /// The request as signed, for the response signature's `;req` components.
     public let message: HTTPMessageParts
+
+    public init(request: VerifiedRequest?, identity: ValidatedIdentity, message: HTTPMessageParts) {
+        self.request = request
+        self.identity = identity
+        self.message = message
+    }
+}
+
+/// Decides who sent a request. The service's own is RFC 9421 (`SignatureMiddleware`); another
+/// can be injected into `buildApplication`, as `make bench` does to measure the same routes
+/// without signatures.
+public protocol CallerAuthenticator: Sendable {
+    func authenticate(_ message: HTTPMessageParts, body: [UInt8], requestID: String) throws -> Caller
 }
 
 /// What travels with one request through the middleware to the route: its id, its body (read

@@ -92,11 +92,11 @@ struct Responder: Sendable {
 
     func bytes(_ body: [UInt8], contentType: String, status: HTTPResponse.Status = .ok, context: MohurRequestContext) async throws -> Response {
         var response = unsigned(body, contentType: contentType, status: status, requestID: context.requestID)
-        guard let caller = context.caller else { return response }
+        guard let caller = context.caller, let signed = caller.request else { return response }
         let fields = [("Content-Type", contentType)]
         let signer = state.responseSigner
         let now = state.runtime.pki.clock.now()
-        let label = caller.request.signature.label
+        let label = signed.signature.label
         let added = try await state.blocking {
             try signer.signResponse(status: Int(status.code), fields: fields, body: body, request: caller.message, requestLabel: label, now: now)
         }

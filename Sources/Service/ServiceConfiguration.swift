@@ -19,6 +19,9 @@ public struct ServiceConfiguration: Sendable {
     public var publicAuthority: String?
     /// Largest request body accepted (413 beyond it).
     public var maxBodyBytes: Int
+    /// Threads for HSM and database work. More than the cores: a request waiting for the
+    /// journal's durable commit holds one, and the commit serves all that wait together.
+    public var blockingThreads: Int = 8
 
     public init(role: ServiceRole, host: String = "127.0.0.1", port: Int = 8443, publicScheme: String = "http",
                 publicAuthority: String? = nil, maxBodyBytes: Int = 8 << 20) {

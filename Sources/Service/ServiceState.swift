@@ -6,8 +6,10 @@ import Logging
 import MohurCore
 import NIOPosix
 import OpenSSLKit
+import PassiveAuth
 import Runtime
 import Storage
+import Synchronization
 
 /// The long-lived pieces every request shares: the runtime (PKI, journal, decision point), the
 /// request verifier with its replay cache, the service's own signing identity, and the thread
@@ -19,20 +21,56 @@ public final class ServiceState: Sendable {
     public let responseSigner: MessageSigner
     let pool: NIOThreadPool
     let logger: Logger
+    /// Replaces RFC 9421 verification when set (see `CallerAuthenticator`).
+    let authenticator: (any CallerAuthenticator)?
 
-    public init(runtime: MohurRuntime, configuration: ServiceConfiguration, pool: NIOThreadPool = .singleton,
-                logger: Logger = Logger(label: "mohur")) throws {
+    /// The pool for blocking work: sized for the requests that wait on a durable commit (the
+    /// journal's group commit gathers them), not only for the cores that compute.
+    public init(runtime: MohurRuntime, configuration: ServiceConfiguration, pool: NIOThreadPool? = nil,
+                logger: Logger = Logger(label: "mohur"), authenticator: (any CallerAuthenticator)? = nil) throws {
+        let pool = pool ?? NIOThreadPool(numberOfThreads: configuration.blockingThreads)
+        pool.start()
         self.logger = logger
+        self.authenticator = authenticator
         self.runtime = runtime
         self.configuration = configuration
         self.pool = pool
         let repository = runtime.pki.repository
         let clock = runtime.pki.clock
+        // Parsed certificates by fingerprint: parsing one costs OpenSSL about 110 µs, a request's
+        // whole signature check less. Certificates never change; revocation is the decision
+        // point's business.
+        let parsed = Mutex<[String: Certificate]>([:])
         verifier = RequestVerifier(nonces: RepositoryNonceStore(repository: repository, clock: clock)) { fingerprint in
-            try repository.certificate(fingerprint: fingerprint).map { try Certificate(derEncoded: $0.der) }
+            if let known = parsed.withLock({ $0[fingerprint] }) { return known }
+            guard let record = try repository.certificate(fingerprint: fingerprint) else { return nil }
+            let certificate = try Certificate(derEncoded: record.der)
+            parsed.withLock { cache in
+                if cache.count >= 10_000 { cache.removeAll(keepingCapacity: true) }
+                cache[fingerprint] = certificate
+            }
+            return certificate
         }
         let identity = try runtime.serviceIdentity()
         responseSigner = try MessageSigner(signer: identity.signer, certificate: identity.certificate)
+    }
+
+    /// The border post's trust index, kept between requests (it remembers verified DS→CSCA
+    /// signatures, as a long-running post should) and rebuilt when the trust store's files change
+    /// (`mohur trust import` or a bundle installed beside the running service).
+    private let trust = Mutex<(stamp: [String], index: TrustIndex)?>(nil)
+
+    func trustIndex() throws -> TrustIndex {
+        let path = TrustStore.path(inState: runtime.directory.path)
+        let stamp = [path, path + "-wal"].map { file -> String in
+            let attributes = try? FileManager.default.attributesOfItem(atPath: file)
+            let modified = (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+            return "\(modified):\(attributes?[.size] as? Int ?? -1)"
+        }
+        if let cached = trust.withLock({ $0 }), cached.stamp == stamp { return cached.index }
+        let index = try TrustStore.open(stateDirectory: runtime.directory.path).index()
+        trust.withLock { $0 = (stamp, index) }
+        return index
     }
 
     /// Runs blocking work (HSM, SQLite) on the thread pool.

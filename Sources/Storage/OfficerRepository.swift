@@ -212,3 +212,24 @@ extension PKIRepository {
         }
     }
 }
+
+extension PKIRepository {
+    /// What a cached authorization depends on besides the certificate: revocations, the
+    /// issuers a path may run through, and national mappings. Each only grows or changes
+    /// forward, so an unchanged mark means an unchanged answer.
+    public struct AuthorizationMark: Sendable, Hashable {
+        public var revocations: Int64
+        public var issuers: Int64
+        public var mappings: String
+    }
+
+    public func authorizationMark() throws(StorageError) -> AuthorizationMark {
+        guard let row = try database.queryOne("""
+            SELECT (SELECT COUNT(*) FROM revocations) AS revocations,
+                   (SELECT COUNT(*) FROM certificates WHERE role IN ('root', 'segment', 'cross-certificate')) AS issuers,
+                   (SELECT COUNT(*) || ':' || COALESCE(MAX(mapped_at), 0) || ':' || COALESCE(MAX(withdrawn_at), 0)
+                      FROM national_mappings) AS mappings
+            """) else { throw StorageError(code: .invalidData, message: "the authorization mark query returned nothing") }
+        return AuthorizationMark(revocations: try row.int("revocations"), issuers: try row.int("issuers"), mappings: try row.text("mappings"))
+    }
+}

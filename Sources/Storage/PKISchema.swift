@@ -143,6 +143,8 @@ public enum PKISchema {
                 PRIMARY KEY (key_id, nonce)
             ) WITHOUT ROWID;
             CREATE INDEX request_nonces_by_expiry ON request_nonces(expires_at);
+            -- The decision point counts issuers by role on every request (its cache mark).
+            CREATE INDEX certificates_by_role ON certificates(role);
             """),
     ]
 }

@@ -1,0 +1,246 @@
+import Authz
+import CA
+import DocumentSigning
+import Foundation
+import HSM
+import LDS
+import MohurCore
+import OpenSSLKit
+import PassiveAuth
+import Runtime
+import Service
+
+/// The service under load from a second process: wrk on loopback, bounded in time, replaying
+/// requests signed beforehand (each with its own nonce, all within their 60 s window).
+///
+/// - Signed `POST /v1/authorize` and `GET /v1/audit/checkpoint` against the same routes with
+///   signatures off (an injected authenticator, responses unsigned too) and the raw P-256
+///   verify rate; goal: signed ≥ 0.5 × min(unsigned, 2 × raw verify).
+/// - EF.SOD signing through the service, 8 connections each sending one document at a time,
+///   durably journaled, against the raw C_Sign rate of the Document Signer key; goal ≥ 0.8.
+/// - Passive authentication through the service against the warm in-process rate; goal ≥ 0.6.
+func serviceBenchmarks(state: StateDirectory, scratch: String) async throws -> (rows: [Row], lines: [String]) {
+    guard FileManager.default.isExecutableFile(atPath: "/usr/bin/wrk") else {
+        return ([], ["service: wrk is not installed (`make deps` installs it); service benchmarks skipped — BELOW GOAL"])
+    }
+    let (runtime, _) = try MohurRuntime.initialize(RuntimeConfiguration(statePath: state.path), keyStore: .embeddedDevelopment)
+    let pki = runtime.pki
+    let holder = try pki.keys.generate(.ec(.p256), label: "bench-service-caller")
+    let record = try pki.issuePermissionCertificate(PermissionIssuanceRequest(
+        agency: "MIA", holder: .subsystem(subject: try DistinguishedName(parsing: "C=AZ, O=IAMAS, OU=MIA, CN=bench-caller")),
+        key: .keyReference(holder.keyReference)))
+    let callerCertificate = try Certificate(derEncoded: record.der)
+    let signer = try MessageSigner(signer: holder, certificate: callerCertificate)
+    let identity = try runtime.authorizer.validate(callerCertificate)
+    var rows: [Row] = []
+    var lines: [String] = []
+
+    let rawVerify = try rawP256VerifyRate()
+    lines += try stageCosts(runtime: runtime, signer: signer)
+    let ask = Array(#"{"certificate":"\#(Data(callerCertificate.derEncoded).base64EncodedString())","resource":"CIT","right":"read"}"#.utf8)
+    for (name, method, path, body) in [("POST /v1/authorize", "POST", "/v1/authorize", ask),
+                                       ("GET /v1/audit/checkpoint", "GET", "/v1/audit/checkpoint", [UInt8]())] {
+        let signedRun = try await withService(runtime, role: .central) { port in
+            try runWrk(port: port, method: method, path: path, body: body, signer: signer, connections: 16, scratch: scratch)
+        }
+        let unsignedRun = try await withService(runtime, role: .central, authenticator: FixedCaller(identity: identity)) { port in
+            try runWrk(port: port, method: method, path: path, body: body, signer: nil, connections: 16, scratch: scratch)
+        }
+        let bound = min(unsignedRun.rate, 2 * rawVerify)
+        rows.append(Row(name: "service \(name), signed vs bound (req/s)", mohur: signedRun.rate, raw: bound, goal: 0.5))
+        lines.append(String(format: "  %@: signed p50 %.2f ms p99 %.2f ms; unsigned %.0f req/s p50 %.2f ms p99 %.2f ms; raw P-256 verify %.0f/s",
+                            name, signedRun.p50, signedRun.p99, unsignedRun.rate, unsignedRun.p50, unsignedRun.p99, rawVerify))
+        lines += [signedRun, unsignedRun].compactMap(\.problem)
+    }
+
+    // EF.SOD through the service: one document per request, 8 callers at a time.
+    let ds = try pki.documentSigner(for: "P")
+    guard let dsKey = ds.signer as? PKCS11Signer else { throw MohurError.system("the bench Document Signer is not a PKCS#11 key") }
+    let mrz = Array(("P<AZEMAMMADOVA<<AYSEL<<<<<<<<<<<<<<<<<<<<<<<" + "C012345674AZE8501012F3001016<<<<<<<<<<<<<<02").utf8)
+    let dg1 = DataGroup(number: .dg1, value: BERTLV.encode(tag: .mrzData, value: mrz)).encoded
+    let dg2 = DataGroup(number: .dg2, value: try randomBytes(20_000)).encoded
+    let document = Array(#"{"documentType":"P","documentNumber":"C01234567","dataGroups":{"1":"\#(Data(dg1).base64EncodedString())","2":"\#(Data(dg2).base64EncodedString())"}}"#.utf8)
+    let sodRun = try await withService(runtime, role: .issuing) { port in
+        try runWrk(port: port, method: "POST", path: "/v1/documents/sod", body: document, signer: signer, connections: 8, scratch: scratch,
+                   stock: 15_000)
+    }
+    let rawSign = try dsKey.key.rawECDSASignRate(digest: try Digest.hash(.sha256, Array(repeating: 0x5a, count: 200)), iterations: 1024)
+    rows.append(Row(name: "service EF.SOD, 8 callers, journaled (SOD/s)", mohur: sodRun.rate, raw: rawSign, goal: 0.8))
+    lines.append(String(format: "  EF.SOD through the service: p50 %.2f ms p99 %.2f ms", sodRun.p50, sodRun.p99))
+    lines += [sodRun.problem].compactMap { $0 }
+
+    // Passive authentication through the service (border role) against the warm in-process rate.
+    let synthetic = try SyntheticDocument(curve: .p256)
+    _ = try TrustImporter(store: try TrustStore.open(stateDirectory: state.path)).importBytes(synthetic.csca.derEncoded, name: "bench-csca")
+    let warm = PassiveAuthenticator(trust: try TrustStore.open(stateDirectory: state.path).index())
+    let inProcess = bestOf(3) { measure(iterations: 2000) { _ = warm.verify(encodedSOD: synthetic.sod, dataGroups: synthetic.dataGroups) } }
+    let groups = synthetic.dataGroups.map { "\"\($0.key.rawValue)\":\"\(Data($0.value).base64EncodedString())\"" }.joined(separator: ",")
+    let verifyBody = Array(#"{"sod":"\#(Data(synthetic.sod).base64EncodedString())","dataGroups":{\#(groups)}}"#.utf8)
+    let paRun = try await withService(runtime, role: .border) { port in
+        try runWrk(port: port, method: "POST", path: "/v1/documents/verify", body: verifyBody, signer: signer, connections: 16,
+                   scratch: scratch, stock: 25_000)
+    }
+    rows.append(Row(name: "service passive auth, P-256 (PA/s vs in-process)", mohur: paRun.rate, raw: inProcess, goal: 0.6))
+    lines.append(String(format: "  passive auth through the service: p50 %.2f ms p99 %.2f ms", paRun.p50, paRun.p99))
+    lines += [paRun.problem].compactMap { $0 }
+    return (rows, lines)
+}
+
+/// Vouches for one identity without any signature: the same routes with authentication off.
+struct FixedCaller: CallerAuthenticator {
+    let identity: ValidatedIdentity
+    func authenticate(_ message: HTTPMessageParts, body: [UInt8], requestID: String) throws -> Caller {
+        Caller(request: nil, identity: identity, message: message)
+    }
+}
+
+func rawP256VerifyRate() throws -> Double {
+    let key = try PrivateKey.generate(.ec(.p256))
+    let message = Array(repeating: UInt8(0x42), count: 300)
+    let signature = try key.sign(message, scheme: .ecdsa(.sha256))
+    return try RawRates.openSSLVerifications(key: key.publicKey, scheme: .ecdsa(.sha256), message: message, signature: signature,
+                                             iterations: 4000)
+}
+
+/// Runs the service of `role` in this process on a free loopback port while `body` loads it.
+func withService<T: Sendable>(_ runtime: MohurRuntime, role: ServiceRole, authenticator: (any CallerAuthenticator)? = nil,
+                              _ body: @escaping @Sendable (Int) throws -> T) async throws -> T {
+    let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+    let app = try buildApplication(runtime: runtime, configuration: ServiceConfiguration(role: role, host: "127.0.0.1", port: 0),
+                                   authenticator: authenticator, onServerRunning: { continuation.yield($0) })
+    let server = Task { try await app.runService(gracefulShutdownSignals: []) }
+    defer { server.cancel() }
+    var iterator = ports.makeAsyncIterator()
+    guard let port = await iterator.next() else { throw MohurError.system("the bench service did not start") }
+    let result = try await Task.detached { try body(port) }.value
+    server.cancel()
+    _ = await server.result
+    return result
+}
+
+struct WrkRun {
+    var rate: Double
+    var p50: Double
+    var p99: Double
+    var problem: String?
+}
+
+/// Loads one route with wrk for 5 s. With a signer, each request is one of a stock signed
+/// beforehand (so the load generator spends no time signing), each with its own nonce.
+func runWrk(port: Int, method: String, path: String, body: [UInt8], signer: MessageSigner?, connections: Int,
+            scratch: String, stock perThread: Int = 40_000) throws -> WrkRun {
+    let threads = 2
+    let seconds = 5
+    let bodyFile = "\(scratch)/wrk-body"
+    FileManager.default.createFile(atPath: bodyFile, contents: Data(body))
+    let stock = "\(scratch)/wrk-stock"
+    if let signer {
+        let now = Date()
+        for thread in 0..<threads {
+            var lines = ""
+            lines.reserveCapacity(perThread * 400)
+            let fields: [(name: String, value: String)] = body.isEmpty ? [] : [("Content-Type", "application/json")]
+            for _ in 0..<perThread {
+                let message = HTTPMessageParts(kind: .request(method: method, scheme: "http", authority: "127.0.0.1:\(port)", path: path, query: nil),
+                                               fields: fields)
+                let added = try signer.signRequest(message, body: body, now: now)
+                lines += added.map { "\($0.name): \($0.value)" }.joined(separator: "\t") + "\n"
+            }
+            FileManager.default.createFile(atPath: "\(stock)-\(thread + 1)", contents: Data(lines.utf8))
+        }
+    }
+    let script = "\(scratch)/wrk.lua"
+    FileManager.default.createFile(atPath: script, contents: Data(wrkScript.utf8))
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/wrk")
+    process.arguments = ["-t\(threads)", "-c\(connections)", "-d\(seconds)s", "--latency", "-s", script, "http://127.0.0.1:\(port)\(path)",
+                         "--", method, bodyFile, signer == nil ? "" : stock]
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = output
+    try process.run()
+    let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    func number(after label: String) -> Double? {
+        guard let range = text.range(of: label) else { return nil }
+        let rest = text[range.upperBound...].drop { $0 == " " }
+        return Double(rest.prefix { $0.isNumber || $0 == "." })
+    }
+    func milliseconds(_ percentile: String) -> Double {
+        guard let range = text.range(of: "\(percentile)%") else { return .nan }
+        let rest = text[range.upperBound...].drop { $0 == " " }
+        let value = Double(rest.prefix { $0.isNumber || $0 == "." }) ?? .nan
+        let unit = rest.drop { $0.isNumber || $0 == "." }.prefix(2)
+        return unit.hasPrefix("us") ? value / 1000 : unit.hasPrefix("s") ? value * 1000 : value
+    }
+    guard let rate = number(after: "Requests/sec:") else { throw MohurError.system("wrk printed no rate:\n\(text)") }
+    let failures = number(after: "Non-2xx or 3xx responses:")
+    return WrkRun(rate: failures.map { _ in 0 } ?? rate, p50: milliseconds("50"), p99: milliseconds("99"),
+                  problem: failures.map { "  \(method) \(path): \(Int($0)) responses were not 2xx (the rate counts as 0)" })
+}
+
+/// wrk's Lua side: each thread replays its own stock of signed requests (or the one unsigned
+/// request) over its connections.
+let wrkScript = """
+    local counter = 1
+    function setup(thread)
+      thread:set("id", counter)
+      counter = counter + 1
+    end
+    local stock_headers = {}
+    local next_request = 0
+    local method_, body_
+    function init(args)
+      local method, body_file, stock = args[1], args[2], args[3]
+      local f = io.open(body_file, "rb")
+      local body = f:read("*a")
+      f:close()
+      if body == "" then body = nil end
+      method_, body_ = method, body
+      local base = {}
+      if body then base["Content-Type"] = "application/json" end
+      if stock == "" then
+        stock_headers[1] = base
+        return
+      end
+      for line in io.lines(stock .. "-" .. id) do
+        local headers = {}
+        for k, v in pairs(base) do headers[k] = v end
+        for field in string.gmatch(line, "[^\\t]+") do
+          local name, value = string.match(field, "^([^:]+): (.*)$")
+          headers[name] = value
+        end
+        stock_headers[#stock_headers + 1] = headers
+      end
+    end
+    function request()
+      next_request = next_request + 1
+      if next_request > #stock_headers then next_request = 1 end
+      return wrk.format(method_, nil, stock_headers[next_request], body_)
+    end
+    """
+
+/// Microseconds per request of each stage a signed request adds, measured in this process on
+/// one thread: where the signed rate goes.
+func stageCosts(runtime: MohurRuntime, signer: MessageSigner) throws -> [String] {
+    let state = try ServiceState(runtime: runtime, configuration: ServiceConfiguration(role: .central))
+    let n = 2000
+    let now = Date()
+    let message = HTTPMessageParts(kind: .request(method: "GET", scheme: "http", authority: "127.0.0.1:1", path: "/v1/audit/checkpoint", query: nil),
+                                   fields: [])
+    let signed = try (0..<n).map { _ in
+        HTTPMessageParts(kind: message.kind, fields: try signer.signRequest(message, body: [], now: now))
+    }
+    var index = 0
+    let verify = measure(iterations: n) { _ = try? state.verifier.verify(signed[index % n], body: [], now: now); index += 1 }
+    let validate = try measure(iterations: n) { _ = try runtime.authorizer.validate(signer.certificate) }
+    let verified = try state.verifier.verify(HTTPMessageParts(kind: message.kind, fields: try signer.signRequest(message, body: [], now: now)),
+                                             body: [], now: now)
+    let respond = try measure(iterations: n) {
+        _ = try state.responseSigner.signResponse(status: 200, fields: [("Content-Type", "text/plain")], body: Array(repeating: 0x41, count: 200),
+                                                  request: signed[0], requestLabel: verified.signature.label, now: now)
+    }
+    let claim = try measure(iterations: n) { _ = try runtime.pki.repository.claimNonce(keyID: "bench", nonce: UUID().uuidString, until: now + 60, now: now) }
+    return [String(format: "  per signed request, one thread: verify %.0f µs (of which nonce claim %.0f µs), cached path validation %.0f µs, response signature %.0f µs",
+                   1e6 / verify, 1e6 / claim, 1e6 / validate, 1e6 / respond)]
+}
