@@ -6,8 +6,8 @@ import MohurCore
 import Runtime
 
 /// The one builder of the service: `mohur serve` runs what it returns, and the tests drive
-/// the same value. Middleware order: request id (and problem JSON) → size limit → signature →
-/// per-route authorization → route.
+/// the same value. Middleware order: metrics → request id (and problem JSON) → size limit →
+/// signature → per-route authorization → route.
 public func buildApplication(runtime: MohurRuntime, configuration: ServiceConfiguration, logger: Logger = Logger(label: "mohur"),
                              authenticator: (any CallerAuthenticator)? = nil,
                              onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
@@ -33,10 +33,12 @@ func buildRouter(state: ServiceState) throws -> Router<MohurRequestContext> {
     let (runtime, configuration) = (state.runtime, state.configuration)
     let responder = Responder(state: state)
     let router = Router(context: MohurRequestContext.self)
+    router.add(middleware: MetricsMiddleware())  // outermost: it sees the final status of every response
     router.add(middleware: RequestIDMiddleware(responder: responder))
     router.add(middleware: BodyLimitMiddleware(limit: configuration.maxBodyBytes))
     router.add(middleware: SignatureMiddleware(state: state))
     router.get("healthz") { _, _ in Response(status: .noContent) }
+    MetricsRoute(responder: responder).add(to: router)
     switch configuration.role {
     case .central:
         CentralRoutes(state: state, responder: responder).add(to: router)

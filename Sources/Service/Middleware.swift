@@ -57,7 +57,9 @@ struct SignatureMiddleware: RouterMiddleware {
     let state: ServiceState
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if request.uri.path == "/healthz" { return try await next(request, context) }
+        if request.uri.path == "/healthz" || (request.uri.path == "/metrics" && context.fromLoopback) {
+            return try await next(request, context)
+        }
         var context = context
         let message = parts(of: request)
         let body = context.body
@@ -72,6 +74,7 @@ struct SignatureMiddleware: RouterMiddleware {
                 return Caller(request: verified, identity: identity, message: message)
             } catch let error as MohurError where error.code == .unauthenticated || error.code == .refusedByPolicy {
                 try journalRefusal(error, message: message, requestID: requestID)
+                ServiceMetrics.refused(status: 401)
                 throw MohurError.unauthenticated(error.reason, hint: error.hint)
             }
         }
@@ -116,6 +119,7 @@ struct OperationMiddleware: RouterMiddleware {
         // The decision is pure and fast; only a refusal, which is journaled, leaves the event loop.
         guard !state.runtime.authorizer.decide(identity, .operation(operation)).allowed else { return try await next(request, context) }
         let (state, operation, requestID) = (state, operation, context.requestID)
+        ServiceMetrics.refused(status: 403)
         try await state.blocking { try state.runtime.authorizer.authorize(identity, .operation(operation), requestID: requestID) }
         return try await next(request, context)
     }

@@ -33,9 +33,13 @@ public struct MohurRequestContext: RequestContext {
     public var requestID = ""
     public var body: [UInt8] = []
     public var caller: Caller?
+    /// Whether the peer is on this machine (127.0.0.0/8 or ::1): `/metrics` answers it unsigned.
+    public let fromLoopback: Bool
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
+        let address = source.channel.remoteAddress?.ipAddress ?? ""
+        fromLoopback = address.hasPrefix("127.") || address == "::1" || address == "::ffff:127.0.0.1"
     }
 
     /// The verified caller, or a 401 (routes behind the signature middleware always have one).

@@ -89,6 +89,11 @@ struct ServiceCLITests {
         let bad = try cli.mohur(["request", "send", "POST", url, "--body", badJSON] + border.signing)
         #expect(bad.status == 2 && bad.stdout.contains("field 'certificate' is missing"), "\(bad.output)")
 
+        // Metrics answer loopback unsigned, with the refusals counted.
+        let metrics = try curl(["\(service.base)/metrics"])
+        #expect(metrics.status == 200 && metrics.body.contains("mohur_requests_refused_total{status=\"401\"}")
+                && metrics.body.contains("http_response_status_code=\"401\""), "\(metrics.body.prefix(400))")
+
         // Within a second of the last append, a signed checkpoint covers the whole journal, also
         // what another process (the CLI) appended.
         #expect(try cli.mohur(["crl", "issue", "--ca", "segment-SBS"]).status == 0)
