@@ -14,6 +14,7 @@ public func buildApplication(runtime: MohurRuntime, configuration: ServiceConfig
     let state = try ServiceState(runtime: runtime, configuration: configuration, logger: logger, authenticator: authenticator)
     return Application(
         router: try buildRouter(state: state),
+        server: try ServiceTLS.server(configuration, state: state),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Mohur"),
         services: [CheckpointService(state: state)],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },

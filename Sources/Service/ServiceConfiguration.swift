@@ -22,6 +22,9 @@ public struct ServiceConfiguration: Sendable {
     /// Threads for HSM and database work. More than the cores: a request waiting for the
     /// journal's durable commit holds one, and the commit serves all that wait together.
     public var blockingThreads: Int = 8
+    /// TLS: the certificate chain (PEM file, leaf first) and the key, a PEM file or a PKCS#11
+    /// URI of a key on the state's token (the handshake signature is then made by the HSM).
+    public var tls: (certificateChain: String, key: String)?
 
     public init(role: ServiceRole, host: String = "127.0.0.1", port: Int = 8443, publicScheme: String = "http",
                 publicAuthority: String? = nil, maxBodyBytes: Int = 8 << 20) {

@@ -33,11 +33,22 @@ struct ServeCommand: AsyncParsableCommand {
     var publicURL: String?
     @Option(help: ArgumentHelp("Largest request body in bytes.", valueName: "n")) var maxBody: Int = 8 << 20
     @Flag(help: "Print the routes this role mounts (METHOD /path) and exit.") var listRoutes = false
+    @Option(help: ArgumentHelp("TLS certificate chain (PEM, leaf first).", valueName: "file")) var tlsCert: String?
+    @Option(help: ArgumentHelp("TLS key: an unencrypted PEM file, or a PKCS#11 URI of a key on the state's token.", valueName: "file|uri"))
+    var tlsKey: String?
+
+    func validate() throws {
+        if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together") }
+    }
 
     func run() async throws {
         do {
             let (host, port) = try ServiceConfiguration.listenAddress(listen)
             var configuration = ServiceConfiguration(role: role, host: host, port: port, maxBodyBytes: maxBody)
+            if let tlsCert, let tlsKey {
+                configuration.tls = (tlsCert, tlsKey)
+                configuration.publicScheme = "https"
+            }
             if let publicURL {
                 guard let url = URL(string: publicURL), let scheme = url.scheme, let authority = url.host else {
                     throw MohurError.badInput("--public-url '\(publicURL)' is not a URL such as https://mohur.iamas.local:8443")

@@ -141,4 +141,32 @@ struct ServiceCLITests {
         #expect(again.status == 401 && again.body.contains("replay"), "\(again)")
         #expect(service.stop() == 0)
     }
+
+    @Test("TLS with a key file and with the key in the HSM: the handshake completes and a request signed for https is accepted")
+    func tlsWithFileAndHSMKeys() throws {
+        #expect(try cli.mohur(["init"]).status == 0)
+        let border = try Subsystem(cli, agency: "SBS", name: "border-gateway")
+        let key = cli.state.path("tls.key"), certificate = cli.state.path("tls.pem")
+        let made = try openssl(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", key, "-out", certificate,
+                                "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"])
+        #expect(made.status == 0, "\(made.output)")
+        // The first security officer's key, on the token, with its certificate as the TLS leaf.
+        let status = try cli.json(try cli.mohur(["hsm", "status", "--json"])) as? [String: Any]
+        let keys = status?["keys"] as? [[String: Any]] ?? []
+        let uri = try #require(keys.first { ($0["label"] as? String)?.hasPrefix("mohur-officer-security-officer") == true }?["reference"] as? String)
+        let hex = try run("sqlite3", [cli.state.path("s/mohur.sqlite"), "SELECT hex(der) FROM certificates WHERE key_ref = '\(uri)'"])
+        let der = try #require(Digest.bytes(fromHex: hex.stdout.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()))
+        let hsmLeaf = try cli.state.write("hsm-leaf.pem", try Certificate(derEncoded: der).pem())
+        let body = try cli.state.write("ask.json", #"{"certificate":"\#(Data(try Certificate(pemOrDER: Array(try Data(contentsOf: URL(fileURLWithPath: border.certificate)))).derEncoded).base64EncodedString())","operation":"pa-verify"}"#)
+        for (leaf, tlsKey) in [(certificate, key), (hsmLeaf, uri)] {
+            let service = try ServiceProcess(cli: cli, role: "central", extra: ["--tls-cert", leaf, "--tls-key", tlsKey])
+            let url = "https://127.0.0.1:\(service.port)/v1/authorize"
+            #expect(try curl(["-k", "https://127.0.0.1:\(service.port)/healthz"]).status == 204, "TLS with \(tlsKey)")
+            let headers = try signedHeaders("POST", url, body: body, as: border)
+            let answer = try curl(["-k"] + headers + ["--data-binary", "@\(body)", url])
+            #expect(answer.status == 200 && answer.body.contains(#""allowed":true"#), "\(answer)")
+            #expect(try curl(["http://127.0.0.1:\(service.port)/healthz"]).status != 204, "plain HTTP must not be served beside TLS")
+            #expect(service.stop() == 0)
+        }
+    }
 }

@@ -8,10 +8,10 @@ final class ServiceProcess {
     let port: Int
     private let log: Pipe
 
-    init(cli: CLITests, role: String) throws {
+    init(cli: CLITests, role: String, extra: [String] = []) throws {
         process = Process()
         process.executableURL = URL(fileURLWithPath: try CLITests.binary)
-        process.arguments = ["serve", "--role", role, "--listen", "127.0.0.1:0", "--state", cli.state.path("s")]
+        process.arguments = ["serve", "--role", role, "--listen", "127.0.0.1:0", "--state", cli.state.path("s")] + extra
         log = Pipe()
         process.standardOutput = log
         process.standardError = log
