@@ -35,11 +35,14 @@ func serviceBenchmarks(state: StateDirectory, scratch: String) async throws -> (
     var rows: [Row] = []
     var lines: [String] = []
 
+    // MOHUR_BENCH_ROUTES=authorize,checkpoint,sod,pa picks routes (for profiling one at a time).
+    let picked = Set((ProcessInfo.processInfo.environment["MOHUR_BENCH_ROUTES"] ?? "authorize,checkpoint,sod,pa").split(separator: ",").map(String.init))
     let rawVerify = try rawP256VerifyRate()
     lines += try stageCosts(runtime: runtime, signer: signer)
     let ask = Array(#"{"certificate":"\#(Data(callerCertificate.derEncoded).base64EncodedString())","resource":"CIT","right":"read"}"#.utf8)
     for (name, method, path, body) in [("POST /v1/authorize", "POST", "/v1/authorize", ask),
-                                       ("GET /v1/audit/checkpoint", "GET", "/v1/audit/checkpoint", [UInt8]())] {
+                                       ("GET /v1/audit/checkpoint", "GET", "/v1/audit/checkpoint", [UInt8]())]
+        where picked.contains(String(path.split(separator: "/").last ?? "")) {
         let signedRun = try await withService(runtime, role: .central) { port in
             try runWrk(port: port, method: method, path: path, body: body, signer: signer, connections: 16, scratch: scratch)
         }
@@ -53,6 +56,7 @@ func serviceBenchmarks(state: StateDirectory, scratch: String) async throws -> (
         lines += [signedRun, unsignedRun].compactMap(\.problem)
     }
 
+    guard picked.contains("sod") || picked.contains("pa") else { return (rows, lines) }
     // EF.SOD through the service: one document per request, 8 callers at a time.
     let ds = try pki.documentSigner(for: "P")
     guard let dsKey = ds.signer as? PKCS11Signer else { throw MohurError.system("the bench Document Signer is not a PKCS#11 key") }
@@ -60,6 +64,7 @@ func serviceBenchmarks(state: StateDirectory, scratch: String) async throws -> (
     let dg1 = DataGroup(number: .dg1, value: BERTLV.encode(tag: .mrzData, value: mrz)).encoded
     let dg2 = DataGroup(number: .dg2, value: try randomBytes(20_000)).encoded
     let document = Array(#"{"documentType":"P","documentNumber":"C01234567","dataGroups":{"1":"\#(Data(dg1).base64EncodedString())","2":"\#(Data(dg2).base64EncodedString())"}}"#.utf8)
+    if picked.contains("sod") {
     let sodRun = try await withService(runtime, role: .issuing) { port in
         try runWrk(port: port, method: "POST", path: "/v1/documents/sod", body: document, signer: signer, connections: 8, scratch: scratch,
                    stock: 15_000)
@@ -68,6 +73,8 @@ func serviceBenchmarks(state: StateDirectory, scratch: String) async throws -> (
     rows.append(Row(name: "service EF.SOD, 8 callers, journaled (SOD/s)", mohur: sodRun.rate, raw: rawSign, goal: 0.8))
     lines.append(String(format: "  EF.SOD through the service: p50 %.2f ms p99 %.2f ms", sodRun.p50, sodRun.p99))
     lines += [sodRun.problem].compactMap { $0 }
+    }
+    guard picked.contains("pa") else { return (rows, lines) }
 
     // Passive authentication through the service (border role) against the warm in-process rate.
     let synthetic = try SyntheticDocument(curve: .p256)
