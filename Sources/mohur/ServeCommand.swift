@@ -66,10 +66,12 @@ struct ServeCommand: AsyncParsableCommand {
             let app = try buildApplication(runtime: runtime, configuration: configuration, logger: logger)
             if runtime.isDevelopment, role == .central, let officer = try runtime.pki.firstSecurityOfficer() {
                 let url = "\(configuration.publicScheme)://\(configuration.publicAuthority ?? listen)/v1/audit/checkpoint"
-                print("""
+                // Written at once: a daemon's stdout is often a pipe or a file, fully buffered.
+                FileHandle.standardOutput.write(Data("""
                     Mohur (\(role.rawValue), development state \(runtime.directory.path)) on \(listen). A first signed request, from another shell:
                       mohur request send GET \(url) --state \(runtime.directory.path) --as '\(officer.keyReference)'
-                    """)
+
+                    """.utf8))
             }
             try await app.runService()
         } catch let error as MohurError {
