@@ -90,9 +90,8 @@ public final class Authorizer: Sendable {
         let cached = cache.withLock { $0 }
         if cached.mark == mark { return cached }
         var fresh = Cache(mark: mark, pool: cached.pool)
-        if mark.issuers != cached.mark.issuers {
-            do { fresh.pool = try IssuerPool(repository: pki.repository) } catch { throw .system("cannot load the IAMAS issuers: \(error)") }
-        }
+        // A new generation may mean a new issuer: reload the pool too (rare: revocations, issuers, mappings).
+        do { fresh.pool = try IssuerPool(repository: pki.repository) } catch { throw .system("cannot load the IAMAS issuers: \(error)") }
         let replacement = fresh
         cache.withLock { $0 = replacement }
         return fresh

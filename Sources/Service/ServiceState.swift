@@ -80,11 +80,25 @@ public final class ServiceState: Sendable {
 }
 
 /// The replay cache in the PKI database: shared by every worker, kept across restarts.
-struct RepositoryNonceStore: NonceStore {
-    let repository: PKIRepository
-    let clock: any WallClock
+/// Concurrent requests' nonces are committed together, and expired ones purged at most once a
+/// second: one short transaction serves many requests.
+final class RepositoryNonceStore: NonceStore {
+    private let queue: GroupCommitQueue<(keyID: String, nonce: String, until: Date), Bool>
+
+    init(repository: PKIRepository, clock: any WallClock) {
+        let lastPurge = Mutex(Date.distantPast)
+        queue = GroupCommitQueue(maxBatch: 64) { claims in
+            let now = clock.now()
+            let purge = lastPurge.withLock { last -> Bool in
+                guard now.timeIntervalSince(last) >= 1 else { return false }
+                last = now
+                return true
+            }
+            return try repository.claimNonces(claims, purgeBefore: purge ? now : nil)
+        }
+    }
 
     func claim(keyID: String, nonce: String, until: Date) throws -> Bool {
-        try repository.claimNonce(keyID: keyID, nonce: nonce, until: until, now: clock.now())
+        try queue.submit((keyID, nonce, until))
     }
 }

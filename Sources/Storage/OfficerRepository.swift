@@ -202,34 +202,36 @@ extension PKIRepository {
 }
 
 extension PKIRepository {
-    /// Remembers a request nonce until `until`; false when this key used it before and it has
-    /// not expired (a replay). Expired nonces are dropped on the way.
-    public func claimNonce(keyID: String, nonce: String, until: Date, now: Date) throws -> Bool {
+    /// Remembers request nonces until their `until`, in one transaction; for each, false when
+    /// that key used it before (a replay, also within the same batch). Expired nonces are
+    /// dropped on the way when `purgeBefore` is given.
+    public func claimNonces(_ claims: [(keyID: String, nonce: String, until: Date)], purgeBefore: Date?) throws -> [Bool] {
         try database.transaction { db in
-            try db.execute("DELETE FROM request_nonces WHERE expires_at < ?", [now])
-            return try db.update("INSERT OR IGNORE INTO request_nonces(key_id, nonce, expires_at) VALUES (?, ?, ?)",
-                                 [keyID, nonce, until]) == 1
+            if let purgeBefore { try db.execute("DELETE FROM request_nonces WHERE expires_at < ?", [purgeBefore]) }
+            return try claims.map { claim in
+                try db.update("INSERT OR IGNORE INTO request_nonces(key_id, nonce, expires_at) VALUES (?, ?, ?)",
+                              [claim.keyID, claim.nonce, claim.until]) == 1
+            }
         }
+    }
+
+    public func claimNonce(keyID: String, nonce: String, until: Date, now: Date) throws -> Bool {
+        try claimNonces([(keyID, nonce, until)], purgeBefore: now)[0]
     }
 }
 
 extension PKIRepository {
-    /// What a cached authorization depends on besides the certificate: revocations, the
-    /// issuers a path may run through, and national mappings. Each only grows or changes
-    /// forward, so an unchanged mark means an unchanged answer.
+    /// What a cached authorization depends on besides the certificate: a generation the schema's
+    /// triggers bump on every revocation, every new root, segment or bridge certificate and every
+    /// change of a national mapping, so an unchanged mark means an unchanged answer.
     public struct AuthorizationMark: Sendable, Hashable {
-        public var revocations: Int64
-        public var issuers: Int64
-        public var mappings: String
+        public var generation: Int64
     }
 
     public func authorizationMark() throws(StorageError) -> AuthorizationMark {
-        guard let row = try database.queryOne("""
-            SELECT (SELECT COUNT(*) FROM revocations) AS revocations,
-                   (SELECT COUNT(*) FROM certificates WHERE role IN ('root', 'segment', 'cross-certificate')) AS issuers,
-                   (SELECT COUNT(*) || ':' || COALESCE(MAX(mapped_at), 0) || ':' || COALESCE(MAX(withdrawn_at), 0)
-                      FROM national_mappings) AS mappings
-            """) else { throw StorageError(code: .invalidData, message: "the authorization mark query returned nothing") }
-        return AuthorizationMark(revocations: try row.int("revocations"), issuers: try row.int("issuers"), mappings: try row.text("mappings"))
+        guard let row = try database.queryOne("SELECT value FROM authorization_generation WHERE id = 1") else {
+            throw StorageError(code: .invalidData, message: "the authorization generation row is missing")
+        }
+        return AuthorizationMark(generation: try row.int("value"))
     }
 }

@@ -143,8 +143,24 @@ public enum PKISchema {
                 PRIMARY KEY (key_id, nonce)
             ) WITHOUT ROWID;
             CREATE INDEX request_nonces_by_expiry ON request_nonces(expires_at);
-            -- The decision point counts issuers by role on every request (its cache mark).
+            -- What cached authorizations depend on: bumped by every revocation, every new root,
+            -- segment or bridge certificate, and every change of a national mapping, so the
+            -- decision point reads one row per request to know whether its cache still holds.
             CREATE INDEX certificates_by_role ON certificates(role);
+            CREATE TABLE authorization_generation (
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                value INTEGER NOT NULL
+            );
+            INSERT INTO authorization_generation(id, value) VALUES (1, 0);
+            CREATE TRIGGER authorization_after_revocation AFTER INSERT ON revocations
+            BEGIN UPDATE authorization_generation SET value = value + 1 WHERE id = 1; END;
+            CREATE TRIGGER authorization_after_issuer AFTER INSERT ON certificates
+            WHEN NEW.role IN ('root', 'segment', 'cross-certificate')
+            BEGIN UPDATE authorization_generation SET value = value + 1 WHERE id = 1; END;
+            CREATE TRIGGER authorization_after_mapping AFTER INSERT ON national_mappings
+            BEGIN UPDATE authorization_generation SET value = value + 1 WHERE id = 1; END;
+            CREATE TRIGGER authorization_after_mapping_change AFTER UPDATE ON national_mappings
+            BEGIN UPDATE authorization_generation SET value = value + 1 WHERE id = 1; END;
             """),
     ]
 }
