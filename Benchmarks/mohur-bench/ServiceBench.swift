@@ -140,7 +140,7 @@ func runWrk(port: Int, method: String, path: String, body: [UInt8], signer: Mess
     let threads = 2
     let seconds = 5
     let bodyFile = "\(scratch)/wrk-body"
-    FileManager.default.createFile(atPath: bodyFile, contents: Data(body))
+    try writeBenchFile(bodyFile, Data(body))
     let stock = "\(scratch)/wrk-stock"
     if let signer {
         let now = Date()
@@ -154,11 +154,11 @@ func runWrk(port: Int, method: String, path: String, body: [UInt8], signer: Mess
                 let added = try signer.signRequest(message, body: body, now: now)
                 lines += added.map { "\($0.name): \($0.value)" }.joined(separator: "\t") + "\n"
             }
-            FileManager.default.createFile(atPath: "\(stock)-\(thread + 1)", contents: Data(lines.utf8))
+            try writeBenchFile("\(stock)-\(thread + 1)", Data(lines.utf8))
         }
     }
     let script = "\(scratch)/wrk.lua"
-    FileManager.default.createFile(atPath: script, contents: Data(wrkScript.utf8))
+    try writeBenchFile(script, Data(wrkScript.utf8))
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/wrk")
     process.arguments = ["-t\(threads)", "-c\(connections)", "-d\(seconds)s", "--latency", "-s", script, "http://127.0.0.1:\(port)\(path)",
@@ -282,4 +282,8 @@ func stageCosts(runtime: MohurRuntime, signer: MessageSigner) throws -> [String]
                    1e6 / verify, 1e6 / claim, 1e6 / validate, 1e6 / respond),
             String(format: "  from 8 threads on %d cores: whole signed path (verify, validate, sign the response) %.0f/s; response signatures %.0f/s; nonce claims %.0f/s",
                    ProcessInfo.processInfo.activeProcessorCount, parallelPath, parallelRespond, parallelClaim)]
+}
+
+func writeBenchFile(_ path: String, _ data: Data) throws {
+    guard FileManager.default.createFile(atPath: path, contents: data) else { throw MohurError.system("cannot write \(path)") }
 }

@@ -44,6 +44,11 @@ public final class Certificate: @unchecked Sendable, Hashable, CustomStringConve
         }
     }
 
+    /// One DER certificate, or every certificate of a PEM bundle (a leaf and its intermediates).
+    public static func parseAll(pemOrDER bytes: [UInt8]) throws(OpenSSLError) -> [Certificate] {
+        bytes.first == 0x30 ? [try Certificate(derEncoded: bytes)] : try parseAllPEM(bytes)
+    }
+
     /// Every certificate in a PEM bundle.
     public static func parseAllPEM(_ bytes: [UInt8]) throws(OpenSSLError) -> [Certificate] {
         try withReadBIO(bytes, "reading PEM certificates") { bio throws(OpenSSLError) in

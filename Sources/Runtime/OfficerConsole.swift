@@ -134,7 +134,7 @@ extension MohurRuntime {
                 throw MohurError.badInput("certificate file \(certificatePath) does not exist or is unreadable")
             }
             let bytes = Array(data)
-            let all = bytes.first == 0x30 ? [try Certificate(derEncoded: bytes)] : try Certificate.parseAllPEM(bytes)
+            let all = try Certificate.parseAll(pemOrDER: bytes)
             guard let leaf = all.first else { throw MohurError.badInput("\(certificatePath) holds no certificate") }
             return (leaf, Array(all.dropFirst()), try SoftwareKeySigner.load(path: keyPath, passphrase: passphrase))
         }

@@ -160,7 +160,7 @@ struct KeySourceOptions: ParsableArguments {
 func readCertificates(_ path: String, what: String) throws -> [Certificate] {
     let bytes = try readInput(path, what: what)
     do {
-        let certificates = bytes.first == 0x30 ? [try Certificate(derEncoded: bytes)] : try Certificate.parseAllPEM(bytes)
+        let certificates = try Certificate.parseAll(pemOrDER: bytes)
         guard !certificates.isEmpty else { throw MohurError.badInput("\(path) holds no certificate") }
         return certificates
     } catch let error as OpenSSLError {
