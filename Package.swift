@@ -64,7 +64,7 @@ let package = Package(
             .product(name: "RawStructuredFieldValues", package: "swift-http-structured-headers"),
         ], swiftSettings: strict),
         // The composition root shared by the CLI and the service: configuration, state, wiring.
-        .target(name: "Runtime", dependencies: ["CA", "Authz", "Audit", "HSM", "Storage", "MohurCore", "OpenSSLKit"],
+        .target(name: "Runtime", dependencies: ["CA", "Authz", "Audit", "HSM", "Storage", "PassiveAuth", "LDS", "MohurCore", "OpenSSLKit"],
                 swiftSettings: strict),
         // The HTTP service (Hummingbird 2): middleware, routes, problem JSON.
         .target(name: "Service", dependencies: [

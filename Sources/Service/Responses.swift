@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import MohurCore
+import Runtime
 import NIOCore
 
 /// RFC 9457 problem details, from the one mapping of `MohurError` codes that also gives the
@@ -31,37 +32,16 @@ struct Problem: Encodable {
 }
 
 extension MohurError {
-    /// What a failure anywhere in a request becomes in the service.
+    /// What a failure anywhere in a request becomes in the service: Hummingbird's own HTTP
+    /// errors (no route, too large), else the mapping the CLI shares (`classify`).
     static func from(_ error: any Error) -> MohurError {
-        switch error {
-        case let error as MohurError: return error
-        case let error as HTTPError:
-            switch error.status.code {
-            case 404: return .notFound("no such route", hint: "the service's routes are listed in openapi.yaml")
-            case 405: return .notFound("that method is not served on this path")
-            case 413: return MohurError(.tooLarge, "the request body is larger than the service accepts")
-            case 400..<500: return .badInput(error.body ?? error.status.reasonPhrase)
-            default: return .system("HTTP error \(error.status.code)")
-            }
-        case let error as DecodingError: return .badInput(describe(error))
-        default: return .system("\(error)")
-        }
-    }
-
-    /// A JSON decoding error as "field X: problem".
-    static func describe(_ error: DecodingError) -> String {
-        func path(_ context: DecodingError.Context) -> String {
-            let joined = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
-            return joined.isEmpty ? "the body" : "field '\(joined)'"
-        }
-        switch error {
-        case .keyNotFound(let key, let context):
-            let parent = path(context)
-            return "field '\(key.stringValue)' is missing" + (parent == "the body" ? "" : " in \(parent)")
-        case .typeMismatch(let type, let context): return "\(path(context)) is not a \(type)"
-        case .valueNotFound(let type, let context): return "\(path(context)) is null, expected \(type)"
-        case .dataCorrupted(let context): return "\(path(context)): \(context.debugDescription)"
-        @unknown default: return "the body is not valid JSON for this route"
+        guard let error = error as? HTTPError else { return classify(error) }
+        switch error.status.code {
+        case 404: return .notFound("no such route", hint: "the service's routes are listed in openapi.yaml")
+        case 405: return .notFound("that method is not served on this path")
+        case 413: return MohurError(.tooLarge, "the request body is larger than the service accepts")
+        case 400..<500: return .badInput(error.body ?? error.status.reasonPhrase)
+        default: return .system("HTTP error \(error.status.code)")
         }
     }
 }

@@ -97,18 +97,11 @@ struct OutputOptions: ParsableArguments {
 func reporting(_ body: () throws -> Void) throws {
     do {
         try body()
-    } catch let error as MohurError {
-        Entry.report(error.description, code: error.exitCode)
-    } catch let error as StorageError {
-        Entry.report("database: \(error)", code: 3)
-    } catch let error as PKCS11Error {
-        Entry.report("HSM: \(error)", code: 3)
-    } catch let error as OpenSSLError {
-        Entry.report("\(error)", code: 2)
-    } catch let error as PassiveAuthError {
-        Entry.report(error.description, code: error.mohurError.exitCode)
-    } catch let error as LDSError {
-        Entry.report("\(error)", code: 2)
+    } catch let exit as ExitCode {
+        throw exit
+    } catch {
+        let failure = MohurError.classify(error)
+        Entry.report(failure.description, code: failure.exitCode)
     }
 }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import DocumentSigning
 import Foundation
 import MohurCore
+import Runtime
 import Storage
 
 extension SODGroup {
@@ -148,24 +149,11 @@ struct BatchManifest: Decodable {
         do {
             manifest = try JSONDecoder().decode(BatchManifest.self, from: Data(try readInput(path, what: "batch manifest")))
         } catch let error as DecodingError {
-            throw MohurError.badInput("batch manifest \(path) is not a valid manifest: \(Self.describe(error))",
+            throw MohurError.badInput("batch manifest \(path) is not a valid manifest: \(MohurError.describe(error))",
                                       hint: "see `mohur sod sign-batch --help` for its form")
         }
         guard !manifest.documents.isEmpty else { throw MohurError.badInput("batch manifest \(path) lists no documents") }
         manifest.directory = URL(fileURLWithPath: path).deletingLastPathComponent()
         return manifest
-    }
-
-    private static func describe(_ error: DecodingError) -> String {
-        switch error {
-        case .keyNotFound(let key, let context): "\(location(context.codingPath)) has no \"\(key.stringValue)\""
-        case .typeMismatch(_, let context), .valueNotFound(_, let context): "\(location(context.codingPath)): \(context.debugDescription)"
-        case .dataCorrupted(let context): "\(location(context.codingPath)): \(context.debugDescription)"
-        @unknown default: "\(error)"
-        }
-    }
-
-    private static func location(_ path: [any CodingKey]) -> String {
-        path.isEmpty ? "the top level" : path.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
     }
 }
