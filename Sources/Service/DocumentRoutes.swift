@@ -6,6 +6,7 @@ import LDS
 import MohurCore
 import OpenSSLKit
 import PassiveAuth
+import Runtime
 
 /// Routes of an issuing centre (EF.SOD signing) and of a border post (passive authentication).
 struct DocumentRoutes {
@@ -96,16 +97,24 @@ struct DocumentRoutes {
         var error: String?
     }
 
+    /// A batch: one record commit and one journal append for the documents that can be signed;
+    /// a malformed or refused document fails alone, in its place.
     @Sendable func signBatch(_ request: Request, context: MohurRequestContext) async throws -> Response {
         let body = try decode(BatchRequest.self, context)
         guard (1...1000).contains(body.documents.count) else { throw MohurError.badInput("field 'documents' must hold 1–1000 documents") }
-        let requests = try body.documents.enumerated().map { try $1.request(field: "documents[\($0)].") }
+        let prepared = body.documents.enumerated().map { index, document in Result { try document.request(field: "documents[\(index)].") } }
+        let good = prepared.compactMap { try? $0.get() }
         let (service, actor) = (try service(), try context.requireCaller.identity.actor)
-        let results = try await state.blocking { try service.sign(batch: requests, actor: actor) }
-        let items = results.enumerated().map { index, result in
-            switch result {
-            case .success(let signed): BatchItem(index: index, signed: view(signed))
-            case .failure(let error): BatchItem(index: index, error: MohurError.from(error).description)
+        var signed = try await state.blocking { try service.sign(batch: good, actor: actor) }[...]
+        let items = prepared.enumerated().map { index, preparation -> BatchItem in
+            switch preparation {
+            case .failure(let error): return BatchItem(index: index, error: MohurError.classify(error).description)
+            case .success:
+                switch signed.popFirst() {
+                case .success(let sod)?: return BatchItem(index: index, signed: view(sod))
+                case .failure(let error)?: return BatchItem(index: index, error: MohurError.classify(error).description)
+                case nil: return BatchItem(index: index, error: "not signed")
+                }
             }
         }
         return try await responder.json(items, context: context)

@@ -170,3 +170,57 @@ struct ServiceCLITests {
         }
     }
 }
+
+/// Chip data through the service: an issuing centre signs EF.SOD, a border post verifies real
+/// passports' SODs, both with signed requests.
+@Suite("mohur serve: issuing and border routes", .serialized)
+struct ServiceDocumentTests {
+    let cli: CLITests
+
+    init() throws { cli = try CLITests() }
+
+    @Test("an issuing-centre subsystem signs EF.SOD through the service, openssl verifies it; a border post verifies the real FR passport")
+    func signAndVerifyThroughTheService() throws {
+        #expect(try cli.mohur(["init"]).status == 0)
+        let centre = try Subsystem(cli, agency: "MIA", name: "passport-centre")
+        let bsi = "worldfnd-icao-9303/bsi_tr03105-5_reference_dataset"
+        let dg1 = Data(try Vectors.bytes("\(bsi)/Datagroup1.bin")).base64EncodedString()
+        let dg2 = Data(try Vectors.bytes("\(bsi)/Datagroup2.bin")).base64EncodedString()
+        let document = try cli.state.write("document.json", #"{"documentType":"P","documentNumber":"C01234567","fin":"5ZJ3K8P","dataGroups":{"1":"\#(dg1)","2":"\#(dg2)"}}"#)
+        let issuing = try ServiceProcess(cli: cli, role: "issuing")
+        let signed = try cli.mohur(["request", "send", "POST", "\(issuing.base)/v1/documents/sod", "--body", document] + centre.signing)
+        #expect(signed.status == 0, "\(signed.output)")
+        let reply = try JSONSerialization.jsonObject(with: Data(signed.stdout.utf8)) as? [String: Any]
+        let sod = try #require((reply?["sod"] as? String).flatMap { Data(base64Encoded: $0) })
+        // The 77 wrapper stripped, as openssl cms wants: tag, length octets, then the ContentInfo.
+        let bytes = Array(sod)
+        let lengthOctets = bytes[1] < 0x80 ? 1 : 1 + Int(bytes[1] & 0x7f)
+        let contentInfo = try cli.state.write("sod.p7", Array(bytes[(1 + lengthOctets)...]))
+        let verified = try openssl(["cms", "-verify", "-inform", "DER", "-in", contentInfo, "-noverify", "-out", "/dev/null"])
+        #expect(verified.status == 0, "\(verified.output)")
+        let batch = try cli.state.write("batch.json", #"{"documents":[{"documentType":"P","documentNumber":"C01234568","dataGroups":{"1":"\#(dg1)","2":"\#(dg2)"}},{"documentType":"P","documentNumber":"bad number","dataGroups":{"1":"\#(dg1)"}}]}"#)
+        let batched = try cli.mohur(["request", "send", "POST", "\(issuing.base)/v1/documents/sod/batch", "--body", batch] + centre.signing)
+        let items = try JSONSerialization.jsonObject(with: Data(batched.stdout.utf8)) as? [[String: Any]] ?? []
+        #expect(items.count == 2 && items[0]["signed"] != nil && (items[1]["error"] as? String)?.contains("document number") == true, "\(batched.output)")
+        #expect(issuing.stop() == 0)
+        let records = try run("sqlite3", [cli.state.path("s/mohur.sqlite"), "SELECT count(*) FROM sod_issuances"]).stdout
+        #expect(records.trimmingCharacters(in: .whitespacesAndNewlines) == "2")
+
+        // A border post: the FR CSCA in its trust store, the real FR passport's SOD presented.
+        let fr = Vectors.root.appendingPathComponent("gmrtd/sod/FR").path
+        #expect(try cli.mohur(["trust", "import", "\(fr)/CSCA.der"]).status == 0)
+        let border = try Subsystem(cli, agency: "SBS", name: "border-gateway")
+        let presented = try cli.state.write("presented.json",
+                                            #"{"sod":"\#(Data(try Vectors.bytes("gmrtd/sod/FR/EF_SOD.bin")).base64EncodedString())","at":"2018-01-01T00:00:00Z"}"#)
+        let post = try ServiceProcess(cli: cli, role: "border")
+        let report = try cli.mohur(["request", "send", "POST", "\(post.base)/v1/documents/verify", "--body", presented] + border.signing)
+        #expect(report.status == 0 && report.stdout.contains(#""verdict":"valid""#), "\(report.output)")
+        let status = try cli.mohur(["request", "send", "GET", "\(post.base)/v1/trust/status"] + border.signing)
+        #expect(status.status == 0 && status.stdout.contains("csca"), "\(status.output)")
+        // The defence ministry has no pa-verify.
+        let defence = try Subsystem(cli, agency: "MOD", name: "defence-gateway")
+        let refused = try cli.mohur(["request", "send", "POST", "\(post.base)/v1/documents/verify", "--body", presented] + defence.signing)
+        #expect(refused.status == 1 && refused.stdout.contains(#""status":403"#), "\(refused.output)")
+        #expect(post.stop() == 0)
+    }
+}
