@@ -59,11 +59,6 @@ public final class PKI: Sendable {
         PKI(repository: repository, keys: keys, profile: profile, matrix: matrix, clock: clock, audit: audit, actor: actor)
     }
 
-    /// The same PKI journaling into `audit`.
-    public func journaling(to audit: any AuditSink) -> PKI {
-        PKI(repository: repository, keys: keys, profile: profile, matrix: matrix, clock: clock, audit: audit, actor: actor)
-    }
-
     /// A stored authority with its certificate.
     public struct AuthorityView: Sendable {
         public let record: AuthorityRecord
