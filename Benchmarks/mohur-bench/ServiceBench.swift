@@ -29,7 +29,8 @@ func serviceBenchmarks(state: StateDirectory, scratch: String) async throws -> (
     let holder = try pki.keys.generate(.ec(.p256), label: "bench-service-caller")
     let record = try pki.issuePermissionCertificate(PermissionIssuanceRequest(
         agency: "MIA", holder: .subsystem(subject: try DistinguishedName(parsing: "C=AZ, O=IAMAS, OU=MIA, CN=bench-caller")),
-        key: .keyReference(holder.keyReference)))
+        key: .keyReference(holder.keyReference),
+        permissions: try PermissionSet.parse(specification: "CIT:read,AUD:read,op:audit-read,op:sod-sign,op:pa-verify")))
     let callerCertificate = try Certificate(derEncoded: record.der)
     let signer = try MessageSigner(signer: holder, certificate: callerCertificate)
     let identity = try runtime.authorizer.validate(callerCertificate)

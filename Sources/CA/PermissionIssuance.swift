@@ -25,8 +25,8 @@ public struct PermissionIssuanceRequest: Sendable {
     public var agency: String
     public var holder: PermissionHolder
     public var key: PermissionKeySource
-    /// What the certificate grants; nil grants the agency's whole row (officers: narrowed to
-    /// what their role needs).
+    /// What the certificate grants; nil grants the agency's annex-2 row (subsystems: no Mohur
+    /// operations; officers: those their role needs).
     public var permissions: PermissionSet?
     /// Validity in days; nil takes the profile's default for the holder.
     public var days: Int?
@@ -116,10 +116,14 @@ extension PKI {
         return try atomically { try issue(issuance, by: segment).0 }
     }
 
-    /// What the request asks for: explicit rights, or the whole row (officers: the row's rights
-    /// with the operations their role needs). An officer never holds operations beyond the role.
+    /// What the request asks for: explicit rights, or by default the agency's annex-2 row —
+    /// resources only for a subsystem, whose Mohur operations must be named (`op:…`), so that no
+    /// system gets signing, PKI or journal powers it was not meant to have; for an officer the
+    /// row with the operations the role needs. An officer never holds operations beyond the role.
     private func claimedPermissions(_ request: PermissionIssuanceRequest, held: PermissionSet) throws -> PermissionSet {
-        guard case .officer(_, let role) = request.holder else { return request.permissions ?? held }
+        guard case .officer(_, let role) = request.holder else {
+            return request.permissions ?? PermissionSet(grants: held.grants, operations: [])
+        }
         let requested = request.permissions ?? PermissionSet(grants: held.grants, operations: held.operations.intersection(role.operations))
         let beyondRole = requested.operations.subtracting(role.operations)
         guard beyondRole.isEmpty else {

@@ -28,8 +28,9 @@ struct PermGroup: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Issue a subsystem certificate under the agency's segment CA (needs perm-issue).",
             discussion: """
-                Without --rights the agency's whole annex-2 row and its operations apply. Asking for more than the agency \
-                holds is refused (exit 1) and journaled as an attempt to exceed permissions; nothing is stored then.
+                Without --rights the agency's annex-2 row applies, with no Mohur operation: name those a system needs \
+                (op:pa-verify, op:sod-sign, …). Asking for more than the agency holds is refused (exit 1) and journaled \
+                as an attempt to exceed permissions; nothing is stored then.
                 Example: mohur perm issue --agency SBS --subject "CN=border-gateway,OU=SBS,O=IAMAS,C=AZ" --csr gw.csr \\
                          --rights CIT:read,FOR:read,BCR:write,op:pa-verify
                 """)
@@ -38,7 +39,8 @@ struct PermGroup: ParsableCommand {
         @Option(help: ArgumentHelp("Agency code from the access matrix (MIA, SBS, …).", valueName: "code")) var agency: String
         @Option(help: ArgumentHelp("Subject, under O=IAMAS, C=AZ (either RDN order).", valueName: "dn")) var subject: String
         @OptionGroup var key: KeySourceOptions
-        @Option(help: ArgumentHelp("Comma list RESOURCE:RIGHT and op:OPERATION (default: the agency's whole row).", valueName: "spec"))
+        @Option(help: ArgumentHelp("Comma list RESOURCE:RIGHT and op:OPERATION (default: the agency's annex-2 row, no operation).",
+                                   valueName: "spec"))
         var rights: String?
         @Option(help: ArgumentHelp("Validity in days (default 30).", valueName: "n")) var days: Int?
         @Option(help: ArgumentHelp("Write the certificate here (PEM) instead of stdout.", valueName: "file")) var out: String?

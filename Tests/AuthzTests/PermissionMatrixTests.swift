@@ -165,7 +165,7 @@ struct PermissionMatrixTests {
         let authorizer = try Authorizer(pki: f.pki)
         let record = try f.pki.issuePermissionCertificate(PermissionIssuanceRequest(
             agency: "MIA", holder: .subsystem(subject: try DistinguishedName(parsing: "C=AZ, O=IAMAS, OU=MIA, CN=passport-system")),
-            key: .keyReference(try Self.tokenKey(f, "mia"))))
+            key: .keyReference(try Self.tokenKey(f, "mia")), permissions: try PermissionSet.parse(specification: "CIT:write,op:sod-sign")))
         let certificate = try Certificate(derEncoded: record.der)
         #expect(try authorizer.authorize(certificate, .operation(.sodSign)).agency == "MIA")
         // Expired: 31 days later (subsystem certificates last 30 days by default).

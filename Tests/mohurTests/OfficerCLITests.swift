@@ -58,6 +58,8 @@ struct OfficerCLITests {
         #expect(issued.status == 0, "\(issued.output)")
         let show = try cli.json(try cli.mohur(["perm", "show", out, "--json"])) as? [String: Any]
         #expect(show?["agency"] as? String == "SBS" && (show?["rights"] as? String)?.contains("BCR:write") == true, "\(String(describing: show))")
+        // The default is the annex-2 row only: a system gets no Mohur operation it was not given by name.
+        #expect((show?["rights"] as? String)?.contains("op:") == false, "\(String(describing: show))")
         let read = try cli.mohur(["perm", "check", out, "--resource", "BCR", "--right", "read"])
         #expect(read.status == 0 && read.stdout.hasPrefix("allowed"), "\(read.output)")
         let audit = try cli.mohur(["perm", "check", out, "--operation", "audit-read"])

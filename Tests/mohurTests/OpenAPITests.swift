@@ -42,7 +42,8 @@ struct OpenAPITests {
         let all = mounted.values.reduce(Set<String>()) { $0.union($1) }
         #expect(all == documented, "undocumented: \(all.subtracting(documented)); not mounted: \(documented.subtracting(all))")
 
-        let caller = try Subsystem(cli, agency: "MIA", name: "ministry-gateway")
+        let caller = try Subsystem(cli, agency: "MIA", name: "ministry-gateway",
+                                   rights: "CIT:read,AUD:read,op:perm-issue,op:audit-read,op:sod-sign,op:pa-verify")
         let body = try cli.state.write("empty.json", "{}")
         for (role, routes) in mounted.sorted(by: { $0.key < $1.key }) {
             let service = try ServiceProcess(cli: cli, role: role)

@@ -42,7 +42,7 @@ struct ServiceCLITests {
         let border = try Subsystem(cli, agency: "SBS", name: "border-gateway")
         let defence = try Subsystem(cli, agency: "MOD", name: "defence-gateway")
         let revoked = try Subsystem(cli, agency: "SBS", name: "lost-gateway")
-        let auditor = try Subsystem(cli, agency: "MIA", name: "audit-collector")
+        let auditor = try Subsystem(cli, agency: "MIA", name: "audit-collector", rights: "AUD:read,op:audit-read")
         #expect(try cli.mohur(["cert", "revoke", revoked.serial, "--reason", "keyCompromise"]).status == 0)
         let service = try ServiceProcess(cli: cli, role: "central")
         let url = "\(service.base)/v1/authorize"
@@ -145,7 +145,7 @@ struct ServiceCLITests {
     @Test("TLS with a key file and with the key in the HSM: the handshake completes and a request signed for https is accepted")
     func tlsWithFileAndHSMKeys() throws {
         #expect(try cli.mohur(["init"]).status == 0)
-        let border = try Subsystem(cli, agency: "SBS", name: "border-gateway")
+        let border = try Subsystem(cli, agency: "SBS", name: "border-gateway", rights: "BCR:write,op:pa-verify")
         let key = cli.state.path("tls.key"), certificate = cli.state.path("tls.pem")
         let made = try openssl(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", key, "-out", certificate,
                                 "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"])
@@ -182,7 +182,7 @@ struct ServiceDocumentTests {
     @Test("an issuing-centre subsystem signs EF.SOD through the service, openssl verifies it; a border post verifies the real FR passport")
     func signAndVerifyThroughTheService() throws {
         #expect(try cli.mohur(["init"]).status == 0)
-        let centre = try Subsystem(cli, agency: "MIA", name: "passport-centre")
+        let centre = try Subsystem(cli, agency: "MIA", name: "passport-centre", rights: "CIT:write,op:sod-sign")
         let bsi = "worldfnd-icao-9303/bsi_tr03105-5_reference_dataset"
         let dg1 = Data(try Vectors.bytes("\(bsi)/Datagroup1.bin")).base64EncodedString()
         let dg2 = Data(try Vectors.bytes("\(bsi)/Datagroup2.bin")).base64EncodedString()
@@ -209,7 +209,7 @@ struct ServiceDocumentTests {
         // A border post: the FR CSCA in its trust store, the real FR passport's SOD presented.
         let fr = Vectors.root.appendingPathComponent("gmrtd/sod/FR").path
         #expect(try cli.mohur(["trust", "import", "\(fr)/CSCA.der"]).status == 0)
-        let border = try Subsystem(cli, agency: "SBS", name: "border-gateway")
+        let border = try Subsystem(cli, agency: "SBS", name: "border-gateway", rights: "BCR:write,op:pa-verify")
         let presented = try cli.state.write("presented.json",
                                             #"{"sod":"\#(Data(try Vectors.bytes("gmrtd/sod/FR/EF_SOD.bin")).base64EncodedString())","at":"2018-01-01T00:00:00Z"}"#)
         let post = try ServiceProcess(cli: cli, role: "border")
