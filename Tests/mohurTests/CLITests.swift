@@ -32,13 +32,21 @@ struct CLITests {
                        environment: ["MOHUR_HSM_PIN": ""])
     }
 
+    /// A P-256 key and a PKCS#10 request for it, made by the openssl CLI, under the state's
+    /// temporary directory as `<tag>.key` and `<tag>.csr`.
+    func keyAndRequest(_ tag: String, commonName: String) throws -> (key: String, csr: String) {
+        let key = state.path("\(tag).key"), csr = state.path("\(tag).csr")
+        let request = try openssl(["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", key,
+                                   "-out", csr, "-subj", "/CN=\(commonName)"])
+        guard request.status == 0 else { throw TestFailure(request.output) }
+        return (key, csr)
+    }
+
     /// Enrols an officer whose key the openssl CLI made (a file key, as development allows).
     func enrollOfficer(_ name: String, agency: String, role: String) throws -> (certificate: String, key: String) {
         let tag = name.replacingOccurrences(of: " ", with: "-")
-        let key = state.path("\(tag).key"), csr = state.path("\(tag).csr"), certificate = state.path("\(tag).pem")
-        let request = try openssl(["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", key,
-                                   "-out", csr, "-subj", "/CN=\(name)"])
-        guard request.status == 0 else { throw TestFailure(request.output) }
+        let (key, csr) = try keyAndRequest(tag, commonName: name)
+        let certificate = state.path("\(tag).pem")
         let enrolled = try mohur(["officer", "enroll", "--agency", agency, "--name", name, "--role", role, "--csr", csr, "--out", certificate])
         guard enrolled.status == 0 else { throw TestFailure(enrolled.output) }
         return (certificate, key)

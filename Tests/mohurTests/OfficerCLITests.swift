@@ -50,9 +50,8 @@ struct OfficerCLITests {
     @Test("perm issue, show and check: the agency's row by default, more is refused (exit 1), bad input exits 2 naming it")
     func permissionCertificates() throws {
         #expect(try cli.mohur(["init"]).status == 0)
-        let key = cli.state.path("gw.key"), csr = cli.state.path("gw.csr"), out = cli.state.path("gw.pem")
-        #expect(try openssl(["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", key, "-out", csr,
-                             "-subj", "/CN=border-gateway"]).status == 0)
+        let (_, csr) = try cli.keyAndRequest("gw", commonName: "border-gateway")
+        let out = cli.state.path("gw.pem")
         let subject = "CN=border-gateway,OU=SBS,O=IAMAS,C=AZ"
         let issued = try cli.mohur(["perm", "issue", "--agency", "SBS", "--subject", subject, "--csr", csr, "--out", out])
         #expect(issued.status == 0, "\(issued.output)")

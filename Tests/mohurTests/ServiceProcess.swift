@@ -78,12 +78,9 @@ struct Subsystem {
     let serial: String
 
     init(_ cli: CLITests, agency: String, name: String, rights: String? = nil) throws {
-        key = cli.state.path("\(name).key")
+        let (key, csr) = try cli.keyAndRequest(name, commonName: name)
+        self.key = key
         certificate = cli.state.path("\(name).pem")
-        let csr = cli.state.path("\(name).csr")
-        let request = try openssl(["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", key,
-                                   "-out", csr, "-subj", "/CN=\(name)"])
-        guard request.status == 0 else { throw TestFailure(request.output) }
         let issued = try cli.mohur(["perm", "issue", "--agency", agency, "--subject", "CN=\(name),OU=\(agency),O=IAMAS,C=AZ",
                                     "--csr", csr, "--out", certificate] + (rights.map { ["--rights", $0] } ?? []))
         guard issued.status == 0 else { throw TestFailure(issued.output) }
