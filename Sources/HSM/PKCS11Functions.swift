@@ -25,6 +25,7 @@ struct PKCS11Functions: Sendable {
     let login: CK_C_Login
     let logout: CK_C_Logout
     let destroyObject: CK_C_DestroyObject
+    let copyObject: CK_C_CopyObject
     let getAttributeValue: CK_C_GetAttributeValue
     let findObjectsInit: CK_C_FindObjectsInit
     let findObjects: CK_C_FindObjects
@@ -40,7 +41,7 @@ struct PKCS11Functions: Sendable {
               let getTokenInfo = l.C_GetTokenInfo, let initToken = l.C_InitToken,
               let initPIN = l.C_InitPIN, let openSession = l.C_OpenSession,
               let closeSession = l.C_CloseSession, let login = l.C_Login, let logout = l.C_Logout,
-              let destroyObject = l.C_DestroyObject, let getAttributeValue = l.C_GetAttributeValue,
+              let destroyObject = l.C_DestroyObject, let copyObject = l.C_CopyObject, let getAttributeValue = l.C_GetAttributeValue,
               let findObjectsInit = l.C_FindObjectsInit, let findObjects = l.C_FindObjects,
               let findObjectsFinal = l.C_FindObjectsFinal, let signInit = l.C_SignInit,
               let sign = l.C_Sign, let generateKeyPair = l.C_GenerateKeyPair
@@ -60,6 +61,7 @@ struct PKCS11Functions: Sendable {
         self.login = login
         self.logout = logout
         self.destroyObject = destroyObject
+        self.copyObject = copyObject
         self.getAttributeValue = getAttributeValue
         self.findObjectsInit = findObjectsInit
         self.findObjects = findObjects

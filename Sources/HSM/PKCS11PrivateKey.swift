@@ -137,6 +137,16 @@ public final class PKCS11PrivateKey: Sendable, CustomStringConvertible {
         }
     }
 
+    /// The same key held as a session object of this process (see `PKCS11Token.sessionCopy`),
+    /// for a long-lived signer on a hot path such as the service's response signatures; the key
+    /// itself when the token refuses copies (CKA_COPYABLE false, or a module without
+    /// C_CopyObject). Destroying the token object does not destroy the copy, so this is for keys
+    /// the process itself retires, not for keys another process may destroy under it.
+    public func sessionCopy() -> PKCS11PrivateKey {
+        guard let copy = try? token.sessionCopy(of: handle.load(ordering: .relaxed)) else { return self }
+        return PKCS11PrivateKey(token: token, handle: copy, label: label, id: id, publicKey: publicKey)
+    }
+
     // MARK: - Internals
 
     private var isEC: Bool {

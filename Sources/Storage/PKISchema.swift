@@ -162,5 +162,10 @@ public enum PKISchema {
             CREATE TRIGGER authorization_after_mapping_change AFTER UPDATE ON national_mappings
             BEGIN UPDATE authorization_generation SET value = value + 1 WHERE id = 1; END;
             """),
+        // The replay cache moved to its own ledger beside the database (`ReplayLedger`): a
+        // SQLite transaction per signed request cost more than the signature check.
+        Migration(version: 5, name: "replay-ledger", sql: """
+            DROP TABLE request_nonces;
+            """),
     ]
 }

@@ -21,8 +21,24 @@ public struct HTTPMessageParts: Sendable {
 
     /// Every value of a field, in order.
     public func values(of name: String) -> [String] {
-        let lowered = name.lowercased()
-        return fields.filter { $0.name.lowercased() == lowered }.map(\.value)
+        fields.compactMap { Self.sameName($0.name, name) ? $0.value : nil }
+    }
+
+    /// Field names compare ASCII case-insensitively (RFC 9110 §5.1), without lowercasing copies:
+    /// this runs for every covered component of every request.
+    static func sameName(_ a: String, _ b: String) -> Bool {
+        a.utf8.count == b.utf8.count && zip(a.utf8, b.utf8).allSatisfy { x, y in
+            x == y || (x | 0x20 == y | 0x20 && (0x61...0x7A).contains(x | 0x20))
+        }
+    }
+
+    /// Strips leading and trailing SP and HTAB (RFC 9421 §2.1: "leading and trailing whitespace").
+    static func trimmed(_ value: String) -> String {
+        let bytes = value.utf8
+        guard let first = bytes.firstIndex(where: { $0 != 0x20 && $0 != 0x09 }),
+              let last = bytes.lastIndex(where: { $0 != 0x20 && $0 != 0x09 }) else { return "" }
+        if first == bytes.startIndex && last == bytes.index(before: bytes.endIndex) { return value }
+        return String(value[first...last])
     }
 
     /// The field's value as RFC 9421 §2.1 covers it: the values of all its lines, each trimmed,
@@ -30,7 +46,7 @@ public struct HTTPMessageParts: Sendable {
     public func combinedValue(of name: String) -> String? {
         let values = values(of: name)
         guard !values.isEmpty else { return nil }
-        return values.map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")
+        return values.count == 1 ? Self.trimmed(values[0]) : values.map(Self.trimmed).joined(separator: ", ")
     }
 
     /// The target URI (RFC 9110 §7.1) of a request: scheme://authority/path?query.
