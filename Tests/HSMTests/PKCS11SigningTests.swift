@@ -46,6 +46,27 @@ struct PKCS11SigningTests {
         #expect(try !judge.verifyMessage(message + [0], signature: der, hash: curve.hash, publicKey: key.publicKey))
     }
 
+    @Test("a session copy signs for the same key (openssl verifies), stays inside the token and hides from lookups")
+    func sessionCopy() throws {
+        let token = try PKCS11TestFixture.shared().token
+        let (label, id) = PKCS11TestFixture.uniqueKey("session-copy")
+        let key = try token.generateKeyPair(.p256, label: label, id: id)
+        defer { try? token.deleteKeyPair(key) }
+        let copy = key.sessionCopy()
+        #expect(copy !== key, "SoftHSM2 allows copies; the copy must be a new object")
+        #expect(copy.publicKey == key.publicKey)
+        let attributes = try copy.attributes()
+        #expect(!attributes.isToken && attributes.sensitive && !attributes.extractable)
+        // Lookups see the token object only: the copy is not a second key with the label.
+        #expect(try token.findPrivateKey(label: label, id: nil)?.publicKey == key.publicKey)
+        #expect(try token.privateKeys().filter { $0.label == label }.count == 1)
+
+        let judge = try PKCS11OpenSSLJudge()
+        let message = Array("response signature".utf8)
+        let der = PKCS11TestDER.ecdsaSignature(try copy.sign(.ecdsa, try judge.digest(message, "sha256")))
+        #expect(try judge.verifyMessage(message, signature: der, hash: "sha256", publicKey: key.publicKey))
+    }
+
     @Test("RSA-2048 PKCS #1 v1.5 and PSS signatures verify with openssl")
     func rsa() throws {
         let token = try PKCS11TestFixture.shared().token
