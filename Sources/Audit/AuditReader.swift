@@ -61,6 +61,20 @@ public struct AuditReader: Sendable {
         try store.entries(range).map { (index: $0.0, entry: try AuditEntry(decoding: $0.1)) }
     }
 
+    /// The next batch to forward to the central service, which holds `held` entries of this
+    /// journal: entries `[held, c)` and the signed checkpoint of size `c`, where `c` is the
+    /// largest checkpoint size within `maxEntries` of `held` (or, when checkpoints are sparser,
+    /// the first one after `held`). Nil when no checkpoint goes beyond `held` yet.
+    public func forwardBatch(after held: Int64, maxEntries: Int64) throws -> ForwardedEntries? {
+        let later = try store.checkpoints(after: held)
+        guard let target = later.last(where: { $0.size <= held + maxEntries }) ?? later.first else { return nil }
+        let entries = try store.entries(held..<target.size).map(\.1)
+        guard entries.count == Int(target.size - held) else {
+            throw MohurError.system("the journal lacks entries below its checkpoint of size \(target.size); run mohur audit verify")
+        }
+        return ForwardedEntries(checkpoint: target.note, from: held, entries: entries)
+    }
+
     /// MTH of the first `size` entries from stored subtree hashes.
     public func root(size: Int64) throws -> [UInt8] {
         try checkedSize(size)

@@ -5,12 +5,14 @@ import Storage
 public enum AuditSchema {
     /// Triggers that refuse UPDATE and DELETE on every journal table, named
     /// `audit_<table>_no_update` / `audit_<table>_no_delete`.
-    static let appendOnlyTriggers = ["entries", "nodes", "checkpoints"].flatMap { table in
-        ["update", "delete"].map { operation in
-            "CREATE TRIGGER audit_\(table)_no_\(operation) BEFORE \(operation.uppercased()) ON audit_\(table) "
-                + "BEGIN SELECT RAISE(ABORT, 'the audit journal is append-only'); END;"
-        }
-    }.joined(separator: "\n")
+    static func appendOnly(_ tables: [String]) -> String {
+        tables.flatMap { table in
+            ["update", "delete"].map { operation in
+                "CREATE TRIGGER audit_\(table)_no_\(operation) BEFORE \(operation.uppercased()) ON audit_\(table) "
+                    + "BEGIN SELECT RAISE(ABORT, 'the audit journal is append-only'); END;"
+            }
+        }.joined(separator: "\n")
+    }
 
 
     public static let migrations: [Migration] = [
@@ -40,7 +42,39 @@ public enum AuditSchema {
             );
             -- Append-only for anyone using the schema as designed. An administrator can drop
             -- these; the signed checkpoints are what makes that detectable.
-            \(appendOnlyTriggers)
+            \(appendOnly(["entries", "nodes", "checkpoints"]))
+            """),
+        // The central service's copies of other nodes' journals (store and forward, rules
+        // §5.2.4.5): each node registered by its verifier key, its entries as received, and
+        // every checkpoint of it that was accepted. Entries and checkpoints are append-only;
+        // the node row holds where each node stands.
+        Migration(version: 2, name: "remote-nodes", sql: """
+            CREATE TABLE audit_remote_nodes (
+                origin TEXT PRIMARY KEY,
+                vkey TEXT NOT NULL,
+                label TEXT NOT NULL,
+                registered_at INTEGER NOT NULL,
+                size INTEGER NOT NULL DEFAULT 0,
+                frontier BLOB NOT NULL DEFAULT x'',
+                received_at INTEGER,
+                refused_at INTEGER,
+                refusal TEXT
+            );
+            CREATE TABLE audit_remote_entries (
+                origin TEXT NOT NULL REFERENCES audit_remote_nodes(origin),
+                idx INTEGER NOT NULL CHECK (idx >= 0),
+                entry BLOB NOT NULL,
+                PRIMARY KEY (origin, idx)
+            ) WITHOUT ROWID;
+            CREATE TABLE audit_remote_checkpoints (
+                origin TEXT NOT NULL REFERENCES audit_remote_nodes(origin),
+                size INTEGER NOT NULL,
+                root BLOB NOT NULL,
+                note TEXT NOT NULL,
+                received_at INTEGER NOT NULL,
+                PRIMARY KEY (origin, size)
+            ) WITHOUT ROWID;
+            \(appendOnly(["remote_entries", "remote_checkpoints"]))
             """),
     ]
 }

@@ -98,6 +98,11 @@ struct AuditStore: Sendable {
         try database.query("SELECT * FROM audit_checkpoints ORDER BY size").map(Self.checkpoint)
     }
 
+    /// Checkpoints larger than `size`, smallest first.
+    func checkpoints(after size: Int64) throws -> [StoredCheckpoint] {
+        try database.query("SELECT * FROM audit_checkpoints WHERE size > ? ORDER BY size", [size]).map(Self.checkpoint)
+    }
+
     private static func checkpoint(_ row: Row) throws -> StoredCheckpoint {
         StoredCheckpoint(size: try row.int("size"), rootHash: try row.blob("root"), note: try row.text("note"),
                          signedAt: try row.date("signed_at"))

@@ -26,6 +26,16 @@ struct CompactRange: Sendable {
         }
     }
 
+    /// The subtree hashes, largest first (the order of `nodeIDs(size:)`).
+    var hashes: [[UInt8]] { stack.map(\.1) }
+
+    /// The range of `size` leaves from its subtree hashes in the order of `nodeIDs(size:)`.
+    init(size: Int64, hashes: [[UInt8]]) throws(MerkleError) {
+        let ids = Self.nodeIDs(size: size)
+        guard ids.count == hashes.count else { throw .missingNode(ids.first ?? NodeID(level: 0, index: 0)) }
+        try self.init(size: size, nodes: Dictionary(uniqueKeysWithValues: zip(ids, hashes)))
+    }
+
     /// Adds a leaf; returns the leaf and every subtree hash it completed.
     mutating func append(leafHash: [UInt8]) -> [(NodeID, [UInt8])] {
         var id = NodeID(level: 0, index: size)

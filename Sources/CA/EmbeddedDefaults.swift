@@ -112,25 +112,28 @@ enum EmbeddedDefaults {
     # nothing in an existing state.
     #
     # Operations: sod-sign pa-verify cert-manage trust-manage audit-read audit-export perm-issue
+    # journal-forward
     # ("-" = none). A certificate's operations are further narrowed by the holder's role (README).
     #
     # MIA  runs the passport and ID offices and the regional passport centres (sod-sign), checks
     #      documents (pa-verify), operates the central complex and its security officers
     #      (cert-manage, trust-manage, perm-issue), and reads the audit journal (annex 2: AUD read).
+    #      Its passport centres forward their journals to the central service (journal-forward).
     # MFA  issues passports in consular departments abroad (sod-sign) and checks foreign documents
-    #      for visas (pa-verify).
+    #      for visas (pa-verify); consular centres forward their journals (journal-forward).
     # MNS  reads the audit journal for investigations (annex 2: AUD read) and checks documents.
     # MOJ MOD MOT MES MLSP MCH  query and register data through their own systems; they neither
     #      sign nor verify chip data and manage no PKI material.
     # SBS  runs the border control points: passive authentication, and installing the trust
-    #      bundles (master lists, CRLs) that posts verify against offline.
+    #      bundles (master lists, CRLs) that posts verify against offline; posts forward their
+    #      journals to the central service when they can reach it (journal-forward).
     # SCC  customs officers at crossing points check travellers' documents.
     # SMA  seafarer's identity documents (ILO C185) carry a barcode, not an ICAO chip: nothing to
     #      sign here; port crossings are checked by SBS.
     # SSP PGO CCI  consumers of registry data only.
     code	operations
-    MIA	sod-sign,pa-verify,cert-manage,trust-manage,audit-read,audit-export,perm-issue
-    MFA	sod-sign,pa-verify
+    MIA	sod-sign,pa-verify,cert-manage,trust-manage,audit-read,audit-export,perm-issue,journal-forward
+    MFA	sod-sign,pa-verify,journal-forward
     MNS	pa-verify,audit-read,audit-export
     MOJ	-
     MOD	-
@@ -138,7 +141,7 @@ enum EmbeddedDefaults {
     MES	-
     MLSP	-
     MCH	-
-    SBS	pa-verify,trust-manage
+    SBS	pa-verify,trust-manage,journal-forward
     SCC	pa-verify
     SMA	-
     SSP	-

@@ -43,6 +43,9 @@ public enum MohurOperation: String, Sendable, Hashable, CaseIterable, Codable, C
     case auditExport = "audit-export"
     /// Issue permission certificates and enrol officers.
     case permIssue = "perm-issue"
+    /// Forward this node's journal entries and checkpoints to the central service (a node
+    /// identity's right; it grants no reading of anyone's journal).
+    case journalForward = "journal-forward"
 
     /// The bit of this operation in the `operations` BIT STRING. Never renumber a shipped bit.
     var bit: Int {
@@ -54,6 +57,7 @@ public enum MohurOperation: String, Sendable, Hashable, CaseIterable, Codable, C
         case .auditRead: 4
         case .auditExport: 5
         case .permIssue: 6
+        case .journalForward: 7
         }
     }
 

@@ -1,3 +1,4 @@
+import Audit
 import Foundation
 import HSM
 import LDS
@@ -15,6 +16,7 @@ extension MohurError {
         switch error {
         case let error as MohurError: error
         case let error as PassiveAuthError: error.mohurError
+        case let error as NodeForked: .refused("\(error)", hint: "the node's journal contradicts what it forwarded before; investigate it as a threat")
         case let error as StorageError: .system("database: \(error)")
         case let error as PKCS11Error: .system("HSM: \(error)")
         case let error as OpenSSLError: .badInput("\(error)")

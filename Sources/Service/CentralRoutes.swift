@@ -24,6 +24,9 @@ struct CentralRoutes {
         audit.get("proof/inclusion", use: inclusion)
         audit.get("proof/consistency", use: consistency)
         audit.get("entries", use: entries)
+        let journal = JournalRoutes(state: state, responder: responder)
+        audit.get("nodes", use: journal.nodes)
+        journal.add(to: router)
     }
 
     @Sendable func certificate(_ request: Request, context: MohurRequestContext) async throws -> Response {

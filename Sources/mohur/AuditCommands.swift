@@ -12,7 +12,7 @@ struct AuditGroup: ParsableCommand {
             whose heads are signed as C2SP checkpoints by the journal key in the HSM. `audit key` prints the verifier \
             key to publish; with it, `audit verify --bundle` checks an export offline.
             """,
-        subcommands: [Tail.self, CheckpointCommand.self, Proof.self, Verify.self, Export.self, Key.self])
+        subcommands: [Tail.self, CheckpointCommand.self, Proof.self, Verify.self, Export.self, Key.self, Nodes.self, Forward.self])
 
     struct Tail: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print the latest entries.")

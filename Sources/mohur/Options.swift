@@ -95,14 +95,18 @@ struct OutputOptions: ParsableArguments {
 /// Runs a command body, turning every failure into Mohur's exit codes and a message on stderr
 /// that names the input and the problem.
 func reporting(_ body: () throws -> Void) throws {
-    do {
-        try body()
-    } catch let exit as ExitCode {
-        throw exit
-    } catch {
-        let failure = MohurError.classify(error)
-        Entry.report(failure.description, code: failure.exitCode)
-    }
+    do { try body() } catch { try report(error) }
+}
+
+/// `reporting` for async command bodies.
+func reportingAsync(_ body: () async throws -> Void) async throws {
+    do { try await body() } catch { try report(error) }
+}
+
+private func report(_ error: any Error) throws {
+    if let exit = error as? ExitCode { throw exit }
+    let failure = MohurError.classify(error)
+    Entry.report(failure.description, code: failure.exitCode)
 }
 
 func warn(_ message: String) {

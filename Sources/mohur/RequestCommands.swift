@@ -29,22 +29,10 @@ struct RequestGroup: ParsableCommand {
         var clientCert = false
 
         func signedRequest(state: StateOptions) throws -> (URLRequest, [UInt8]) {
-            guard let url = URL(string: url), let scheme = url.scheme, let host = url.host else {
-                throw MohurError.badInput("'\(self.url)' is not a URL such as http://127.0.0.1:8443/v1/authorize")
-            }
             let content = try body.map { try readInput($0, what: "request body") } ?? []
             let (certificate, signer) = try requestSigner(state)
-            var fields: [(name: String, value: String)] = content.isEmpty ? [] : [("Content-Type", contentType)]
-            if clientCert { fields.append(("Client-Cert", ":\(Data(certificate.derEncoded).base64EncodedString()):")) }
-            let authority = host + (url.port.map { ":\($0)" } ?? "")
-            let path = url.path.isEmpty ? "/" : url.path
-            let message = HTTPMessageParts(kind: .request(method: method.uppercased(), scheme: scheme, authority: authority, path: path,
-                                                          query: url.query), fields: fields)
-            let added = try MessageSigner(signer: signer, certificate: certificate).signRequest(message, body: content, now: Date())
-            var request = URLRequest(url: url)
-            request.httpMethod = method.uppercased()
-            for (name, value) in fields + added { request.setValue(value, forHTTPHeaderField: name) }
-            if !content.isEmpty { request.httpBody = Data(content) }
+            let request = try signedURLRequest(method: method, url: url, body: content, contentType: contentType, clientCert: clientCert,
+                                               certificate: certificate, signer: signer)
             return (request, content)
         }
     }
@@ -94,6 +82,26 @@ struct RequestGroup: ParsableCommand {
             }
         }
     }
+}
+
+/// A request to `url` signed with RFC 9421 by `signer` (whose certificate is `certificate`).
+func signedURLRequest(method: String, url text: String, body content: [UInt8], contentType: String = "application/json",
+                      clientCert: Bool = false, certificate: Certificate, signer: any Signer) throws -> URLRequest {
+    guard let url = URL(string: text), let scheme = url.scheme, let host = url.host else {
+        throw MohurError.badInput("'\(text)' is not a URL such as http://127.0.0.1:8443/v1/authorize")
+    }
+    var fields: [(name: String, value: String)] = content.isEmpty ? [] : [("Content-Type", contentType)]
+    if clientCert { fields.append(("Client-Cert", ":\(Data(certificate.derEncoded).base64EncodedString()):")) }
+    let authority = host + (url.port.map { ":\($0)" } ?? "")
+    let path = url.path.isEmpty ? "/" : url.path
+    let message = HTTPMessageParts(kind: .request(method: method.uppercased(), scheme: scheme, authority: authority, path: path,
+                                                  query: url.query), fields: fields)
+    let added = try MessageSigner(signer: signer, certificate: certificate).signRequest(message, body: content, now: Date())
+    var request = URLRequest(url: url)
+    request.httpMethod = method.uppercased()
+    for (name, value) in fields + added { request.setValue(value, forHTTPHeaderField: name) }
+    if !content.isEmpty { request.httpBody = Data(content) }
+    return request
 }
 
 /// The certificate and key a request is signed with: `--as CERT --as-key KEY`, or `--as pkcs11:…`.

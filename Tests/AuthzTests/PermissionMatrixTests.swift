@@ -115,7 +115,7 @@ struct PermissionMatrixTests {
                 && parsed.stdout.contains("BIT STRING"), "\(parsed.output)")
         // The segment CA carries the agency's whole row, critical too.
         let segment = try #require(try AgencyPermissions(certificate: try f.certificate("segment-SBS")))
-        #expect(segment.permissions.specification == "BCR:write,BCR:read,CIT:read,FOR:read,RST:write,RST:read-restricted,op:pa-verify,op:trust-manage")
+        #expect(segment.permissions.specification == "BCR:write,BCR:read,CIT:read,FOR:read,RST:write,RST:read-restricted,op:pa-verify,op:trust-manage,op:journal-forward")
         // Unknown bits are refused, not ignored: rights a decoder cannot read it cannot bound.
         var tampered = ext.value
         let last = tampered.count - 1

@@ -98,6 +98,6 @@ struct EmbeddedDefaultsTests {
         func trimmed(_ text: String) -> String { text.trimmingCharacters(in: .newlines) }
         #expect(trimmed(builtIn.accessTable) == trimmed(files.accessTable))
         #expect(trimmed(builtIn.operationsTable) == trimmed(files.operationsTable))
-        #expect(builtIn.agency("SBS")?.operations == [.paVerify, .trustManage])
+        #expect(builtIn.agency("SBS")?.operations == [.paVerify, .trustManage, .journalForward])
     }
 }
