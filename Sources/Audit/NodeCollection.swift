@@ -91,8 +91,10 @@ public struct NodeCollection: Sendable {
 
     /// Verifies and stores a forwarded batch. Throws `.badInput` for a batch that does not
     /// start where the centre stands (the node asks again and resends), `.notFound` for an
-    /// unregistered node, and `NodeForked` when the node's log contradicts what it sent before.
+    /// unregistered node, `.refused` for a checkpoint not signed by the node's registered key,
+    /// and `NodeForked` when the node's log contradicts what it sent before.
     public func receive(_ batch: ForwardedEntries, at now: Date) throws -> Outcome {
+        guard batch.from >= 0 else { throw MohurError.badInput("field 'from' is negative") }
         let checkpoint = try Self.checkpoint(in: batch.checkpoint)
         guard let node = try node(origin: checkpoint.origin) else {
             throw MohurError.notFound("no node with journal origin \(checkpoint.origin) is registered",
@@ -101,7 +103,7 @@ public struct NodeCollection: Sendable {
         let key = try NoteVerifierKey(vkey: node.vkey)
         let signed: Checkpoint
         do { signed = try key.open(batch.checkpoint) } catch {
-            throw MohurError.unauthenticated("the checkpoint is not signed by node \(node.origin)'s journal key: \(error)")
+            throw MohurError.refused("the checkpoint is not signed by node \(node.origin)'s registered journal key: \(error)")
         }
         let origin = node.origin
         return try database.transaction { db in

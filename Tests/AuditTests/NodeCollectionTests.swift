@@ -113,11 +113,15 @@ struct NodeCollectionTests {
         let forged = try #require(try stranger.reader.forwardBatch(after: 0, maxEntries: 100))
         // The stranger's note names the same origin (fixtures share it) but is signed by another key.
         let error = #expect(throws: MohurError.self) { try collection.receive(forged, at: now) }
-        #expect(error?.code == .unauthenticated)
+        #expect(error?.code == .refusedByPolicy && error?.reason.contains("registered journal key") == true)
 
         let gap = ForwardedEntries(checkpoint: batch.checkpoint, from: 5, entries: Array(batch.entries.dropFirst(5)))
         let gapError = #expect(throws: MohurError.self) { try collection.receive(gap, at: now) }
         #expect(gapError?.code == .badInput && gapError?.reason.contains("send from 0") == true)
+
+        let negative = ForwardedEntries(checkpoint: batch.checkpoint, from: -1, entries: batch.entries)
+        #expect(throws: MohurError.self) { try collection.receive(negative, at: now) }
+        #expect(try collection.node(origin: try node.reader.origin())?.refusal == nil, "a malformed batch is no fork")
 
         let other = NodeCollection(database: try JournalFixture().database)
         let unknown = #expect(throws: MohurError.self) { try other.receive(batch, at: now) }
