@@ -21,7 +21,7 @@ public struct ServiceConfiguration: Sendable {
     public var maxBodyBytes: Int
     /// Threads for HSM and database work. More than the cores: a request waiting for the
     /// journal's durable commit holds one, and the commit serves all that wait together.
-    public var blockingThreads: Int = Int(ProcessInfo.processInfo.environment["MOHUR_BLOCKING_THREADS"] ?? "") ?? 8
+    public var blockingThreads: Int = 8
     /// TLS: the certificate chain (PEM file, leaf first) and the key, a PEM file or a PKCS#11
     /// URI of a key on the state's token (the handshake signature is then made by the HSM).
     public var tls: (certificateChain: String, key: String)?
