@@ -113,7 +113,7 @@ let package = Package(
         // Child process of the crash test: appends in a loop until killed.
         .executableTarget(name: "audit-crash-child", dependencies: ["Audit", "HSM", "Storage", "MohurCore"],
                           path: "Tests/AuditCrashChild", swiftSettings: strict),
-        .testTarget(name: "mohurTests", dependencies: ["MohurCore", "OpenSSLKit", "MohurTestSupport", "Runtime", "Audit"], exclude: ["Judges"],
+        .testTarget(name: "mohurTests", dependencies: ["MohurCore", "OpenSSLKit", "MohurTestSupport"], exclude: ["Judges"],
                     swiftSettings: strict),
     ]
 )
