@@ -30,6 +30,8 @@ let package = Package(
                        providers: [.apt(["libp11-kit-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3",
                        providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CPostgreSQL", pkgConfig: "libpq",
+                       providers: [.apt(["libpq-dev"])]),
         // One-line C wrappers for the OpenSSL macros Swift cannot import.
         .target(name: "COpenSSLShims", dependencies: ["COpenSSL"]),
 
@@ -44,7 +46,7 @@ let package = Package(
         ], swiftSettings: strict),
         .target(name: "LDS", dependencies: [.product(name: "SwiftASN1", package: "swift-asn1")], swiftSettings: strict),
         .target(name: "HSM", dependencies: ["CP11Kit", "OpenSSLKit", "MohurCore"], swiftSettings: strict),
-        .target(name: "Storage", dependencies: ["CSQLite", "MohurCore"], swiftSettings: strict),
+        .target(name: "Storage", dependencies: ["CSQLite", "CPostgreSQL", "MohurCore"], swiftSettings: strict),
         .target(name: "CA", dependencies: [
             "OpenSSLKit", "MohurCore", "HSM", "Storage",
             .product(name: "SwiftASN1", package: "swift-asn1"),

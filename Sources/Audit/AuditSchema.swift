@@ -15,6 +15,22 @@ public enum AuditSchema {
     }
 
 
+    /// PostgreSQL: a trigger function refuses UPDATE, DELETE and TRUNCATE on the journal tables;
+    /// the deployment's writer role has no UPDATE or DELETE grant either (README, PostgreSQL).
+    static func appendOnlyPostgreSQL(_ tables: [String]) -> String {
+        """
+        CREATE OR REPLACE FUNCTION audit_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'the audit journal is append-only'; END $$;
+        """ + tables.map { table in
+            """
+            CREATE TRIGGER audit_\(table)_append_only BEFORE UPDATE OR DELETE ON audit_\(table)
+                FOR EACH ROW EXECUTE FUNCTION audit_refuse_change();
+            CREATE TRIGGER audit_\(table)_no_truncate BEFORE TRUNCATE ON audit_\(table)
+                FOR EACH STATEMENT EXECUTE FUNCTION audit_refuse_change();
+            """
+        }.joined(separator: "\n")
+    }
+
     public static let migrations: [Migration] = [
         Migration(version: 1, name: "audit-journal", sql: """
             CREATE TABLE audit_meta (
@@ -43,6 +59,12 @@ public enum AuditSchema {
             -- Append-only for anyone using the schema as designed. An administrator can drop
             -- these; the signed checkpoints are what makes that detectable.
             \(appendOnly(["entries", "nodes", "checkpoints"]))
+            """, postgresql: """
+            CREATE TABLE audit_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+            CREATE TABLE audit_entries (idx BIGINT PRIMARY KEY CHECK (idx >= 0), entry BYTEA NOT NULL);
+            CREATE TABLE audit_nodes (level BIGINT NOT NULL, idx BIGINT NOT NULL, hash BYTEA NOT NULL, PRIMARY KEY (level, idx));
+            CREATE TABLE audit_checkpoints (size BIGINT PRIMARY KEY, root BYTEA NOT NULL, note TEXT NOT NULL, signed_at BIGINT NOT NULL);
+            \(appendOnlyPostgreSQL(["entries", "nodes", "checkpoints"]))
             """),
         // The central service's copies of other nodes' journals (store and forward, rules
         // §5.2.4.5): each node registered by its verifier key, its entries as received, and
@@ -75,6 +97,18 @@ public enum AuditSchema {
                 PRIMARY KEY (origin, size)
             ) WITHOUT ROWID;
             \(appendOnly(["remote_entries", "remote_checkpoints"]))
+            """, postgresql: """
+            CREATE TABLE audit_remote_nodes (
+                origin TEXT PRIMARY KEY, vkey TEXT NOT NULL, label TEXT NOT NULL, registered_at BIGINT NOT NULL,
+                size BIGINT NOT NULL DEFAULT 0, frontier BYTEA NOT NULL DEFAULT '\\x'::bytea,
+                received_at BIGINT, refused_at BIGINT, refusal TEXT);
+            CREATE TABLE audit_remote_entries (
+                origin TEXT NOT NULL REFERENCES audit_remote_nodes(origin), idx BIGINT NOT NULL CHECK (idx >= 0),
+                entry BYTEA NOT NULL, PRIMARY KEY (origin, idx));
+            CREATE TABLE audit_remote_checkpoints (
+                origin TEXT NOT NULL REFERENCES audit_remote_nodes(origin), size BIGINT NOT NULL, root BYTEA NOT NULL,
+                note TEXT NOT NULL, received_at BIGINT NOT NULL, PRIMARY KEY (origin, size));
+            \(appendOnlyPostgreSQL(["remote_entries", "remote_checkpoints"]))
             """),
     ]
 }

@@ -44,7 +44,9 @@ public final class Database: @unchecked Sendable {
 
     let lock = DatabaseLock()
     /// Only ever accessed inside `lock.withLock`.
-    let connection: SQLiteConnection
+    let connection: any SQLConnection
+    /// Which SQL this database speaks (for the few statements that differ, and migrations).
+    public var dialect: SQLDialect { connection.dialect }
 
     /// Opens, creating it if needed, the database file at `path`, whose parent directory must exist.
     ///
@@ -74,6 +76,16 @@ public final class Database: @unchecked Sendable {
             )
         }
         self.connection = connection
+    }
+
+    /// Connects to PostgreSQL with a libpq connection string (a URI or key=value pairs), e.g.
+    /// `postgresql://mohur@db1,db2/mohur?target_session_attrs=read-write` for a primary and its
+    /// standby: after a failover the next statement outside a transaction reconnects to the new
+    /// primary. `path` shows the string without its password.
+    public init(postgresql conninfo: String) throws(StorageError) {
+        path = PostgreSQLConnection.redacted(conninfo)
+        isReadOnly = false
+        connection = try PostgreSQLConnection(conninfo: conninfo)
     }
 
     /// A private, empty in-memory database, discarded when the instance is released. For tests and scratch work.

@@ -27,7 +27,7 @@ extension Database {
                     + "use transaction() only."
             )
         }
-        try connection.execute(isReadOnly ? "BEGIN DEFERRED" : "BEGIN IMMEDIATE", [])
+        try connection.begin(readOnly: isReadOnly)
         connection.transactionDepth = 1
         defer { connection.transactionDepth = 0 }
         do {

@@ -13,11 +13,26 @@ public struct Migration: Sendable {
     public let version: Int
     public let name: String
     public let sql: String
+    /// The same step in PostgreSQL's SQL; nil where the schema has no PostgreSQL form yet (such
+    /// a database is refused on PostgreSQL with a message that says so).
+    public let postgresql: String?
 
-    public init(version: Int, name: String, sql: String) {
+    public init(version: Int, name: String, sql: String, postgresql: String? = nil) {
         self.version = version
         self.name = name
         self.sql = sql
+        self.postgresql = postgresql
+    }
+
+    func script(for dialect: SQLDialect) throws(StorageError) -> String {
+        switch dialect {
+        case .sqlite: return sql
+        case .postgresql:
+            guard let postgresql else {
+                throw StorageError(code: .migration, message: "migration \(version) '\(name)' has no PostgreSQL form yet: this store runs on SQLite only")
+            }
+            return postgresql
+        }
     }
 }
 
@@ -57,7 +72,8 @@ extension Database {
     /// Must be called under the lock.
     private func apply(_ migration: Migration) throws(StorageError) {
         do throws(StorageError) {
-            try connection.execute("BEGIN IMMEDIATE", [])
+            let script = try migration.script(for: connection.dialect)
+            try connection.begin(readOnly: false)
             let current = try connection.userVersion()
             guard current < migration.version else {
                 // Another process applied it after we first looked.
@@ -67,7 +83,7 @@ extension Database {
             // Only around the script: our own COMMIT below must compile without the authorizer.
             connection.forbidTransactionControl(true)
             do {
-                try connection.executeScript(migration.sql)
+                try connection.executeScript(script)
             } catch {
                 connection.forbidTransactionControl(false)
                 throw error
@@ -76,8 +92,7 @@ extension Database {
             guard !connection.isAutocommit else {
                 throw StorageError(code: .migration, message: "The script ended the migration's transaction itself.")
             }
-            // The version is a validated integer, so interpolating it is safe (PRAGMA cannot take parameters).
-            try connection.executeScript("PRAGMA user_version = \(migration.version)")
+            try connection.setUserVersion(migration.version)
             try connection.execute("COMMIT", [])
         } catch {
             connection.rollbackIfOpen()

@@ -106,15 +106,15 @@ struct DatabaseErrorTests {
     @Test func reusesCachedStatementsAndBoundsTheCache() throws {
         let db = try Database.inMemory()
         try db.execute("CREATE TABLE t (x INTEGER)")
-        let before = db.connection.cachedStatementCount
+        let before = (db.connection as? SQLiteConnection)?.cachedStatementCount ?? -1
         for value in 0..<100 {
             try db.execute("INSERT INTO t VALUES (?)", [value])
         }
-        #expect(db.connection.cachedStatementCount == before + 1)
+        #expect((db.connection as? SQLiteConnection)?.cachedStatementCount == before + 1)
         for value in 0..<(SQLiteStatementCache.defaultCapacity + 50) {
             _ = try db.query("SELECT \(value) AS v")
         }
-        #expect(db.connection.cachedStatementCount == SQLiteStatementCache.defaultCapacity)
+        #expect((db.connection as? SQLiteConnection)?.cachedStatementCount == SQLiteStatementCache.defaultCapacity)
         #expect(try db.queryOne("SELECT count(*) AS n FROM t")?.int("n") == 100)
     }
 

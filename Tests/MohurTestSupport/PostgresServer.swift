@@ -1,0 +1,86 @@
+import Foundation
+
+/// A PostgreSQL server of Debian's packages (`make deps`), on loopback in a temporary directory,
+/// for the life of the value: initdb, pg_ctl start on a free port, a `mohur` database owned by
+/// a `mohur` superuser with trust authentication on 127.0.0.1 only. Stopped (fast) on release.
+///
+/// PostgreSQL refuses to run as root; under root (CI containers) its programs run as the
+/// `postgres` user the Debian package creates, and the directory is handed to that user.
+public final class PostgresServer: @unchecked Sendable {
+    public let directory: TemporaryDirectory
+    public private(set) var port = 0
+    public var dataDirectory: String { directory.path("data") }
+    /// A libpq connection string for the `mohur` database.
+    public var conninfo: String { "host=127.0.0.1 port=\(port) user=mohur dbname=mohur connect_timeout=5" }
+
+    public static var binaries: String {
+        get throws {
+            let bindir = try run("pg_config", ["--bindir"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard FileManager.default.isExecutableFile(atPath: "\(bindir)/initdb") else {
+                throw TestFailure("PostgreSQL's server programs are not in \(bindir): run `make deps` (it installs postgresql)")
+            }
+            return bindir
+        }
+    }
+
+    /// - Parameter settings: extra `-c name=value` server settings.
+    public init(settings: [String: String] = [:]) throws {
+        directory = try TemporaryDirectory("mohur-pg")
+        let asRoot = getuid() == 0
+        if asRoot {
+            let chown = try run("chown", ["-R", "postgres:postgres", directory.url.path])
+            guard chown.status == 0 else { throw TestFailure("cannot hand \(directory.url.path) to postgres: \(chown.output)") }
+        }
+        let initdb = try pg("initdb", ["-D", dataDirectory, "-U", "mohur", "--auth=trust", "-E", "UTF8", "--no-instructions"])
+        guard initdb.status == 0 else { throw TestFailure("initdb failed: \(initdb.output)") }
+        // A random high port; another one if it was taken (the server then fails to bind).
+        var started: ProcessResult?
+        for _ in 0..<5 where started?.status != 0 {
+            port = Int.random(in: 20_000..<60_000)
+            let options = (["listen_addresses=127.0.0.1", "port=\(port)", "unix_socket_directories=\(directory.url.path)", "fsync=on"]
+                + settings.map { "\($0.key)=\($0.value)" }).map { "-c \($0)" }.joined(separator: " ")
+            // The server inherits pg_ctl's standard output: send it to a file, not to a pipe
+            // that would stay open for the server's life.
+            started = try pg("pg_ctl", ["-D", dataDirectory, "-o", options, "-l", directory.path("server.log"), "-w", "-t", "60", "start"],
+                             detached: true)
+        }
+        guard started?.status == 0 else {
+            let log = (try? String(contentsOfFile: directory.path("server.log"), encoding: .utf8)) ?? ""
+            throw TestFailure("PostgreSQL did not start: \(started?.output ?? "")\n\(log)")
+        }
+        let created = try pg("createdb", ["-h", "127.0.0.1", "-p", "\(port)", "-U", "mohur", "mohur"])
+        guard created.status == 0 else { throw TestFailure("createdb failed: \(created.output)") }
+    }
+
+    deinit { _ = try? stop() }
+
+    /// Stops the server (fast shutdown); `immediate` is a crash as far as the data is concerned.
+    @discardableResult
+    public func stop(immediate: Bool = false) throws -> ProcessResult {
+        try pg("pg_ctl", ["-D", dataDirectory, "-m", immediate ? "immediate" : "fast", "-w", "stop"])
+    }
+
+    /// Runs `psql` against the `mohur` database as `user`.
+    public func psql(_ sql: String, user: String = "mohur") throws -> ProcessResult {
+        try run("psql", ["-h", "127.0.0.1", "-p", "\(port)", "-U", user, "-d", "mohur", "-v", "ON_ERROR_STOP=1", "-At", "-c", sql])
+    }
+
+    /// Runs a PostgreSQL server program, as `postgres` under root.
+    @discardableResult
+    public func pg(_ program: String, _ arguments: [String], detached: Bool = false) throws -> ProcessResult {
+        var command = ["\(try Self.binaries)/\(program)"] + arguments
+        if getuid() == 0 { command = ["runuser", "-u", "postgres", "--"] + command }
+        if detached {
+            // The server inherits its starter's descriptors, among them the pipes this process
+            // reads to EOF: start it through Python's subprocess, which closes every descriptor
+            // above 2 in the child, with output to a file.
+            let output = directory.path("\(program).out")
+            let script = "import subprocess, sys; out = open(sys.argv[1], 'w'); "
+                + "sys.exit(subprocess.run(sys.argv[2:], stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, cwd='/tmp').returncode)"
+            let result = try run("python3", ["-c", script, output] + command)
+            let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+            return ProcessResult(status: result.status, stdoutData: Array(text.utf8), stdout: text, stderr: result.stderr)
+        }
+        return try run(command[0], Array(command.dropFirst()), directory: "/tmp")
+    }
+}
