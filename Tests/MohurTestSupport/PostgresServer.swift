@@ -26,6 +26,7 @@ public final class PostgresServer: @unchecked Sendable {
     /// - Parameter settings: extra `-c name=value` server settings.
     public init(settings: [String: String] = [:]) throws {
         directory = try TemporaryDirectory("mohur-pg")
+        self.settings = settings
         let asRoot = getuid() == 0
         if asRoot {
             let chown = try run("chown", ["-R", "postgres:postgres", directory.url.path])
@@ -37,12 +38,7 @@ public final class PostgresServer: @unchecked Sendable {
         var started: ProcessResult?
         for _ in 0..<5 where started?.status != 0 {
             port = Int.random(in: 20_000..<60_000)
-            let options = (["listen_addresses=127.0.0.1", "port=\(port)", "unix_socket_directories=\(directory.url.path)", "fsync=on"]
-                + settings.map { "\($0.key)=\($0.value)" }).map { "-c \($0)" }.joined(separator: " ")
-            // The server inherits pg_ctl's standard output: send it to a file, not to a pipe
-            // that would stay open for the server's life.
-            started = try pg("pg_ctl", ["-D", dataDirectory, "-o", options, "-l", directory.path("server.log"), "-w", "-t", "60", "start"],
-                             detached: true)
+            started = try start()
         }
         guard started?.status == 0 else {
             let log = (try? String(contentsOfFile: directory.path("server.log"), encoding: .utf8)) ?? ""
@@ -50,6 +46,18 @@ public final class PostgresServer: @unchecked Sendable {
         }
         let created = try pg("createdb", ["-h", "127.0.0.1", "-p", "\(port)", "-U", "mohur", "mohur"])
         guard created.status == 0 else { throw TestFailure("createdb failed: \(created.output)") }
+    }
+
+    private let settings: [String: String]
+
+    /// Starts the server (again) on its port; waits until it accepts connections. The server
+    /// inherits pg_ctl's standard output, so pg_ctl runs detached (see `pg`).
+    @discardableResult
+    public func start() throws -> ProcessResult {
+        let options = (["listen_addresses=127.0.0.1", "port=\(port)", "unix_socket_directories=\(directory.url.path)", "fsync=on"]
+            + settings.map { "\($0.key)=\($0.value)" }).map { "-c \($0)" }.joined(separator: " ")
+        return try pg("pg_ctl", ["-D", dataDirectory, "-o", options, "-l", directory.path("server.log"), "-w", "-t", "60", "start"],
+                      detached: true)
     }
 
     deinit { _ = try? stop() }
