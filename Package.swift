@@ -88,6 +88,7 @@ let package = Package(
         ], exclude: ["Deployment"], swiftSettings: strict),
         .executableTarget(name: "mohur-bench", dependencies: [
             "Service", "Runtime", "Authz", "CA", "Audit", "HSM", "MohurCore", "OpenSSLKit", "PassiveAuth", "LDS", "DocumentSigning", "Storage",
+            "MohurTestSupport",
             .product(name: "SwiftASN1", package: "swift-asn1"),
         ], path: "Benchmarks/mohur-bench", swiftSettings: strict),
 

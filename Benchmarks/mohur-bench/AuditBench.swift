@@ -2,6 +2,8 @@ import Audit
 import Foundation
 import HSM
 import MohurCore
+import MohurTestSupport
+import Storage
 
 /// The audit journal: absolute figures against absolute goals (there is no raw equivalent).
 func auditBenchmarks(keys: any KeyStore, scratch: String) throws -> [String] {
@@ -18,23 +20,19 @@ func auditBenchmarks(keys: any KeyStore, scratch: String) throws -> [String] {
     }
 
     // Durable appends (synchronous=FULL, group commit) from 8 concurrent writers.
-    let durable = try journal("durable")
-    let perWriter = 2_500
-    let start = DispatchTime.now().uptimeNanoseconds
-    // Eight real threads: DispatchQueue.concurrentPerform would run only as many at once as
-    // there are cores, which is not eight concurrent writers on this machine.
-    let done = DispatchGroup()
-    for writer in 0..<8 {
-        done.enter()
-        Thread {
-            for n in 0..<perWriter { _ = try? durable.append(try record(writer * perWriter + n)) }
-            done.leave()
-        }.start()
-    }
-    done.wait()
-    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-    let rate = Double(8 * perWriter) / seconds
+    let rate = durableAppendRate(try journal("durable"), record: record)
     lines.append(String(format: "audit: durable appends, 8 writers          %9.0f /s    goal ≥ 10000  %@", rate, rate >= 10_000 ? "ok" : "BELOW GOAL"))
+    // The same on PostgreSQL (the central complex): a server of Debian's packages on loopback,
+    // synchronous_commit on, fsync on.
+    do {
+        let server = try PostgresServer()
+        let database = try Database(postgresql: server.conninfo)
+        try AuditLog.create(database: database, origin: "iamas.az/mohur/bench/postgresql", signer: signer)
+        let pgRate = durableAppendRate(try AuditLog(database: database, signer: signer), record: record)
+        lines.append(String(format: "audit: durable appends on PostgreSQL, 8 writers %6.0f /s goal ≥ 5000   %@", pgRate, pgRate >= 5_000 ? "ok" : "BELOW GOAL"))
+    } catch {
+        lines.append("audit: durable appends on PostgreSQL: no server (\(error)) — BELOW GOAL")
+    }
 
     // Inclusion proofs at one million entries.
     let big = try journal("million")
@@ -56,4 +54,21 @@ func auditBenchmarks(keys: any KeyStore, scratch: String) throws -> [String] {
     let signMillis = Double(DispatchTime.now().uptimeNanoseconds - signStart) / 1e6 / Double(m)
     lines.append(String(format: "audit: append + signed checkpoint           %9.2f ms each", signMillis))
     return lines
+}
+
+/// Entries per second that 8 writers (real threads: DispatchQueue.concurrentPerform would run
+/// only as many at once as there are cores) append durably to `journal`.
+func durableAppendRate(_ journal: AuditLog, record: @escaping @Sendable (Int) throws -> AuditRecord) -> Double {
+    let perWriter = 2_500
+    let start = DispatchTime.now().uptimeNanoseconds
+    let done = DispatchGroup()
+    for writer in 0..<8 {
+        done.enter()
+        Thread {
+            for n in 0..<perWriter { _ = try? journal.append(try record(writer * perWriter + n)) }
+            done.leave()
+        }.start()
+    }
+    done.wait()
+    return Double(8 * perWriter) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
 }
