@@ -30,6 +30,12 @@ func auditBenchmarks(keys: any KeyStore, scratch: String) throws -> [String] {
         try AuditLog.create(database: database, origin: "iamas.az/mohur/bench/postgresql", signer: signer)
         let pgRate = durableAppendRate(try AuditLog(database: database, signer: signer), record: record)
         lines.append(String(format: "audit: durable appends on PostgreSQL, 8 writers %6.0f /s goal ≥ 5000   %@", pgRate, pgRate >= 5_000 ? "ok" : "BELOW GOAL"))
+        // With a synchronous hot standby: every commit also waits for the standby's flush.
+        let standby = try PostgresServer(standbyOf: server)
+        let syncRate = durableAppendRate(try AuditLog(database: try Database(postgresql: server.conninfo), signer: signer), record: record)
+        lines.append(String(format: "  same, with a synchronous standby          %9.0f /s    info", syncRate))
+        let replicated = try standby.psql("SELECT count(*) FROM audit_entries").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        lines.append("  the standby holds \(replicated) entries (the primary acknowledged \(try server.psql("SELECT count(*) FROM audit_entries").stdout.trimmingCharacters(in: .whitespacesAndNewlines)))")
     } catch {
         lines.append("audit: durable appends on PostgreSQL: no server (\(error)) — BELOW GOAL")
     }

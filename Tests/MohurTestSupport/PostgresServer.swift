@@ -23,6 +23,50 @@ public final class PostgresServer: @unchecked Sendable {
         }
     }
 
+    /// A hot standby of `primary`, streaming its WAL (pg_basebackup -R); with `synchronous`,
+    /// the primary acknowledges a commit only once this standby has flushed it
+    /// (`synchronous_standby_names`, synchronous_commit on).
+    public init(standbyOf primary: PostgresServer, synchronous: Bool = true) throws {
+        directory = try TemporaryDirectory("mohur-pg-standby")
+        settings = ["hot_standby": "on"]
+        if getuid() == 0 {
+            let chown = try run("chown", ["-R", "postgres:postgres", directory.url.path])
+            guard chown.status == 0 else { throw TestFailure("cannot hand \(directory.url.path) to postgres: \(chown.output)") }
+        }
+        let copied = try pg("pg_basebackup", ["-h", "127.0.0.1", "-p", "\(primary.port)", "-U", "mohur", "-D", dataDirectory, "-R",
+                                              "-X", "stream", "--checkpoint=fast"])
+        guard copied.status == 0 else { throw TestFailure("pg_basebackup failed: \(copied.output)") }
+        // The copied connection string names no application: add it, so the primary can wait for it.
+        let auto = dataDirectory + "/postgresql.auto.conf"
+        let conf = (try String(contentsOfFile: auto, encoding: .utf8))
+            .replacingOccurrences(of: "primary_conninfo = '", with: "primary_conninfo = 'application_name=standby ")
+        try conf.write(toFile: auto, atomically: false, encoding: .utf8)
+        var started: ProcessResult?
+        for _ in 0..<5 where started?.status != 0 {
+            port = Int.random(in: 20_000..<60_000)
+            started = try start()
+        }
+        guard started?.status == 0 else { throw TestFailure("the standby did not start: \(started?.output ?? "")") }
+        if synchronous {
+            let set = try primary.psql("ALTER SYSTEM SET synchronous_standby_names = 'standby'")
+            let reload = try primary.psql("SELECT pg_reload_conf()")
+            guard set.status == 0, reload.status == 0 else { throw TestFailure("cannot make the standby synchronous: \(set.output)\(reload.output)") }
+            // Wait until the primary reports it synchronous.
+            let deadline = Date().addingTimeInterval(30)
+            while try primary.psql("SELECT sync_state FROM pg_stat_replication WHERE application_name = 'standby'").stdout
+                .trimmingCharacters(in: .whitespacesAndNewlines) != "sync" {
+                guard Date() < deadline else { throw TestFailure("the standby never became synchronous") }
+                usleep(100_000)
+            }
+        }
+    }
+
+    /// Promotes this standby to primary (what Patroni does on a failover).
+    public func promote() throws {
+        let promoted = try pg("pg_ctl", ["-D", dataDirectory, "-w", "promote"])
+        guard promoted.status == 0 else { throw TestFailure("promotion failed: \(promoted.output)") }
+    }
+
     /// - Parameter settings: extra `-c name=value` server settings.
     public init(settings: [String: String] = [:]) throws {
         directory = try TemporaryDirectory("mohur-pg")
