@@ -21,9 +21,13 @@ public struct KeyStoreConfiguration: Codable, Sendable, Hashable {
     /// True for the embedded development state `make run` makes: its officers may be logged in
     /// automatically. Never set for a state with a real HSM.
     public var development: Bool?
+    /// Where the audit journal lives when not in `<state>/audit.sqlite`: a libpq connection
+    /// string of a PostgreSQL database (the central complex). Never with a password in it: libpq
+    /// reads that from PGPASSFILE (~/.pgpass), so it stays out of the state.
+    public var journalDatabase: String?
 
     public init(backend: Backend, modulePath: String? = nil, tokenLabel: String? = nil, pinFile: String? = nil,
-                softHSMConfig: String? = nil, keyDirectory: String? = nil, development: Bool? = nil) {
+                softHSMConfig: String? = nil, keyDirectory: String? = nil, development: Bool? = nil, journalDatabase: String? = nil) {
         self.backend = backend
         self.modulePath = modulePath
         self.tokenLabel = tokenLabel
@@ -31,6 +35,7 @@ public struct KeyStoreConfiguration: Codable, Sendable, Hashable {
         self.softHSMConfig = softHSMConfig
         self.keyDirectory = keyDirectory
         self.development = development
+        self.journalDatabase = journalDatabase
     }
 }
 
@@ -132,7 +137,7 @@ public struct StateDirectory: Sendable {
         return pin
     }
 
-    func writeConfiguration(_ config: KeyStoreConfiguration) throws {
+    public func writeConfiguration(_ config: KeyStoreConfiguration) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         try writeSecret(configPath, String(decoding: try encoder.encode(config), as: UTF8.self) + "\n")

@@ -17,12 +17,17 @@ public struct RuntimeConfiguration: Sendable {
     public var profilesPath: String?
     public var accessMatrixPath: String?
     public var operationsPath: String?
+    /// At init of a new state: keep its journal in this PostgreSQL database (a libpq connection
+    /// string without a password) instead of `<state>/audit.sqlite`. Recorded in the state.
+    public var journalDatabase: String?
 
-    public init(statePath: String, profilesPath: String? = nil, accessMatrixPath: String? = nil, operationsPath: String? = nil) {
+    public init(statePath: String, profilesPath: String? = nil, accessMatrixPath: String? = nil, operationsPath: String? = nil,
+                journalDatabase: String? = nil) {
         self.statePath = statePath
         self.profilesPath = profilesPath
         self.accessMatrixPath = accessMatrixPath
         self.operationsPath = operationsPath
+        self.journalDatabase = journalDatabase
     }
 
     public var directory: StateDirectory { StateDirectory(path: statePath) }
@@ -105,15 +110,24 @@ public final class MohurRuntime: Sendable {
     /// can act at once.
     public static func initialize(_ configuration: RuntimeConfiguration, keyStore choice: KeyStoreChoice) throws -> (MohurRuntime, PKI.InitOutcome) {
         let dir = configuration.directory
-        let config: KeyStoreConfiguration
+        var config: KeyStoreConfiguration
         if dir.exists {
             config = try dir.loadConfiguration()
+            if let asked = configuration.journalDatabase, asked != config.journalDatabase {
+                throw MohurError.badInput("the state in \(dir.path) already keeps its journal in \(config.journalDatabase ?? "audit.sqlite")",
+                                          hint: "a journal does not move by init; give --journal-database only for a new state")
+            }
         } else {
+            if let conninfo = configuration.journalDatabase { try Self.checkJournalDatabase(conninfo) }
             switch choice {
             case .embeddedDevelopment: config = try dir.createEmbeddedDefault()
             case .configured(let given):
                 config = given
                 try dir.create(with: given)
+            }
+            if let conninfo = configuration.journalDatabase {
+                config.journalDatabase = conninfo
+                try dir.writeConfiguration(config)
             }
         }
         let repository = try dir.openRepository()
@@ -132,13 +146,35 @@ public final class MohurRuntime: Sendable {
     /// `<state>/audit.sqlite`.
     public static func journalPath(_ dir: StateDirectory) -> String { "\(dir.path)/audit.sqlite" }
 
+    /// Whether the state has a journal (in PostgreSQL, or its SQLite file).
+    public static func hasJournal(_ dir: StateDirectory) -> Bool {
+        (try? dir.loadConfiguration().journalDatabase) != nil || FileManager.default.fileExists(atPath: journalPath(dir))
+    }
+
     /// Read access to a state's journal; needs no key.
     public static func openJournalReader(_ dir: StateDirectory) throws -> AuditReader {
-        let path = journalPath(dir)
-        guard FileManager.default.fileExists(atPath: path) else {
+        guard hasJournal(dir) else {
             throw MohurError.notFound("no audit journal in \(dir.path)", hint: "run `mohur init` to create it")
         }
-        return try AuditReader(database: try AuditLog.openDatabase(path: path))
+        return try AuditReader(database: try journalDatabase(dir))
+    }
+
+    /// The journal's database: the state's PostgreSQL database if it names one, else its file.
+    static func journalDatabase(_ dir: StateDirectory) throws -> Database {
+        guard let conninfo = try? dir.loadConfiguration().journalDatabase else { return try AuditLog.openDatabase(path: journalPath(dir)) }
+        return try Database(postgresql: conninfo)
+    }
+
+    /// A journal connection string must be PostgreSQL's and carry no password.
+    static func checkJournalDatabase(_ conninfo: String) throws {
+        guard conninfo.hasPrefix("postgresql://") || conninfo.hasPrefix("postgres://") || conninfo.contains("=") else {
+            throw MohurError.badInput("'\(conninfo)' is not a PostgreSQL connection string",
+                                      hint: "e.g. postgresql://mohur@db1,db2/mohur?target_session_attrs=read-write")
+        }
+        guard conninfo.range(of: #"password=|://[^/@]*:[^/@]*@"#, options: .regularExpression) == nil else {
+            throw MohurError.badInput("the journal's connection string carries a password",
+                                      hint: "put it in a PGPASSFILE (~/.pgpass, mode 0600) instead: the state records the string")
+        }
     }
 
     static func openJournal(_ dir: StateDirectory, keys: any KeyStore) throws -> AuditLog {
@@ -149,7 +185,7 @@ public final class MohurRuntime: Sendable {
 
     /// Creates the journal and its key (ECDSA P-256, label `mohur-audit-1-…`) unless it exists.
     static func openOrCreateJournal(_ dir: StateDirectory, keys: any KeyStore, repository: PKIRepository) throws -> AuditLog {
-        let database = try AuditLog.openDatabase(path: journalPath(dir))
+        let database = try journalDatabase(dir)
         if (try? AuditReader(database: database)) == nil {
             let tag = Digest.hex(try randomBytes(3))
             let label = "mohur-audit-1-\(tag)"

@@ -16,6 +16,10 @@ struct InitCommand: ParsableCommand {
             For a real HSM: --hsm-module /path/to/pkcs11.so --token-label LABEL --pin-file FILE (or MOHUR_HSM_PIN).
             Software keys (--software-keys DIR) are for development only and are marked so everywhere.
 
+            The central complex keeps its audit journal in PostgreSQL: --journal-database \
+            'postgresql://mohur@db1,db2/mohur?target_session_attrs=read-write' (main and reserve; after a failover \
+            the next write finds the new primary). No password in it: libpq reads PGPASSFILE (~/.pgpass).
+
             Running init again on an initialised state changes nothing and prints the hierarchy.
             """)
 
@@ -30,6 +34,8 @@ struct InitCommand: ParsableCommand {
     var pinFile: String?
     @Option(help: ArgumentHelp("Keep keys as encrypted PKCS#8 files in this directory (development only).", valueName: "dir"))
     var softwareKeys: String?
+    @Option(help: ArgumentHelp("Keep the audit journal in this PostgreSQL database (a libpq connection string).", valueName: "conninfo"))
+    var journalDatabase: String?
 
     func validate() throws {
         if hsmModule != nil, softwareKeys != nil { throw ValidationError("--hsm-module and --software-keys exclude each other") }
@@ -51,7 +57,9 @@ struct InitCommand: ParsableCommand {
             } else {
                 choice = .embeddedDevelopment
             }
-            let (runtime, outcome) = try MohurRuntime.initialize(state.configuration, keyStore: choice)
+            var configuration = state.configuration
+            configuration.journalDatabase = journalDatabase
+            let (runtime, outcome) = try MohurRuntime.initialize(configuration, keyStore: choice)
             let views = try runtime.pki.authorities()
             let officer = try runtime.pki.firstSecurityOfficer()
             if output.json {

@@ -68,7 +68,7 @@ struct StateOptions: ParsableArguments {
     /// For commands a bare border post also runs (it has a trust store but no PKI, journal or
     /// officers): as an identified officer where the state has a journal, else anonymously.
     func actingIfJournaled<T>(for operation: MohurOperation, _ body: (ActingOfficer?) throws -> T) throws -> T {
-        guard FileManager.default.fileExists(atPath: MohurRuntime.journalPath(directory)), directory.exists else { return try body(nil) }
+        guard directory.exists, MohurRuntime.hasJournal(directory) else { return try body(nil) }
         return try acting(for: operation) { try body($0) }
     }
 
