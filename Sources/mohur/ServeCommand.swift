@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Synchronization
 import Hummingbird
 import Logging
 import MohurCore
@@ -63,6 +64,11 @@ struct ServeCommand: AsyncParsableCommand {
             var logger = Logger(label: "mohur")
             logger.logLevel = .info
             let runtime = try state.openRuntime()
+            // Never released: when the service stops, the process exits while the last tasks may
+            // still be letting go of the runtime; releasing its token then would close PKCS#11
+            // sessions on another thread while SoftHSM2's own exit-time destructors run (seen as
+            // a SIGSEGV in C_CloseSession after SIGTERM). The operating system closes them instead.
+            keptForProcessLifetime.withLock { $0.append(runtime) }
             let app = try buildApplication(runtime: runtime, configuration: configuration, logger: logger)
             if runtime.isDevelopment, role == .central, let officer = try runtime.pki.firstSecurityOfficer() {
                 let url = "\(configuration.publicScheme)://\(configuration.publicAuthority ?? listen)/v1/audit/checkpoint"
@@ -79,3 +85,6 @@ struct ServeCommand: AsyncParsableCommand {
         }
     }
 }
+
+/// What `serve` keeps until the process ends (see `ServeCommand.run`).
+private let keptForProcessLifetime = Mutex<[MohurRuntime]>([])

@@ -25,6 +25,14 @@ struct JournalPostgreSQLCLITests {
         let verified = try cli.mohur(["audit", "verify"])
         let counted = try rows()
         #expect(verified.status == 0 && verified.stdout.contains("\(counted) entries"), "\(counted): \(verified.output)")
+        // The service journals into PostgreSQL too, and serves its checkpoints from there.
+        let auditor = try Subsystem(cli, agency: "MIA", name: "audit-collector", rights: "AUD:read,op:audit-read")
+        let service = try ServiceProcess(cli: cli, role: "central")
+        let checkpoint = try cli.mohur(["request", "send", "GET", "\(service.base)/v1/audit/checkpoint"] + auditor.signing)
+        #expect(checkpoint.status == 0 && checkpoint.stdout.contains("iamas.az/mohur/audit/"), "\(checkpoint.output)")
+        #expect(service.stop() == 0)
+        #expect(try rows() > counted, "the service's own entries are in PostgreSQL")
+
         // Another init cannot move the journal.
         let moved = try cli.mohur(["init", "--journal-database", "host=127.0.0.1 port=1 dbname=other"])
         #expect(moved.status == 2 && moved.stderr.contains("already keeps its journal"), "\(moved.output)")
