@@ -25,9 +25,13 @@ public struct KeyStoreConfiguration: Codable, Sendable, Hashable {
     /// string of a PostgreSQL database (the central complex). Never with a password in it: libpq
     /// reads that from PGPASSFILE (~/.pgpass), so it stays out of the state.
     public var journalDatabase: String?
+    /// Where the PKI store lives when not in `<state>/mohur.sqlite`: a PostgreSQL connection
+    /// string, as `journalDatabase`.
+    public var database: String?
 
     public init(backend: Backend, modulePath: String? = nil, tokenLabel: String? = nil, pinFile: String? = nil,
-                softHSMConfig: String? = nil, keyDirectory: String? = nil, development: Bool? = nil, journalDatabase: String? = nil) {
+                softHSMConfig: String? = nil, keyDirectory: String? = nil, development: Bool? = nil, journalDatabase: String? = nil,
+                database: String? = nil) {
         self.backend = backend
         self.modulePath = modulePath
         self.tokenLabel = tokenLabel
@@ -36,6 +40,7 @@ public struct KeyStoreConfiguration: Codable, Sendable, Hashable {
         self.keyDirectory = keyDirectory
         self.development = development
         self.journalDatabase = journalDatabase
+        self.database = database
     }
 }
 
@@ -119,8 +124,11 @@ public struct StateDirectory: Sendable {
     }
 
     public func openRepository() throws -> PKIRepository {
-        do { return try PKIRepository(database: try Database(path: databasePath)) } catch {
-            throw MohurError.system("cannot open the database \(databasePath): \(error)")
+        let conninfo = exists ? try loadConfiguration().database : nil
+        do {
+            return try PKIRepository(database: try conninfo.map { try Database(postgresql: $0) } ?? Database(path: databasePath))
+        } catch {
+            throw MohurError.system("cannot open the database \(conninfo.map(Database.redacted) ?? databasePath): \(error)")
         }
     }
 

@@ -20,14 +20,18 @@ public struct RuntimeConfiguration: Sendable {
     /// At init of a new state: keep its journal in this PostgreSQL database (a libpq connection
     /// string without a password) instead of `<state>/audit.sqlite`. Recorded in the state.
     public var journalDatabase: String?
+    /// At init of a new state: keep its PKI store (and, unless `journalDatabase` says otherwise,
+    /// its journal) in this PostgreSQL database.
+    public var database: String?
 
     public init(statePath: String, profilesPath: String? = nil, accessMatrixPath: String? = nil, operationsPath: String? = nil,
-                journalDatabase: String? = nil) {
+                journalDatabase: String? = nil, database: String? = nil) {
         self.statePath = statePath
         self.profilesPath = profilesPath
         self.accessMatrixPath = accessMatrixPath
         self.operationsPath = operationsPath
         self.journalDatabase = journalDatabase
+        self.database = database
     }
 
     public var directory: StateDirectory { StateDirectory(path: statePath) }
@@ -113,20 +117,21 @@ public final class MohurRuntime: Sendable {
         var config: KeyStoreConfiguration
         if dir.exists {
             config = try dir.loadConfiguration()
-            if let asked = configuration.journalDatabase, asked != config.journalDatabase {
+            if let asked = configuration.journalDatabase ?? configuration.database, asked != config.journalDatabase {
                 throw MohurError.badInput("the state in \(dir.path) already keeps its journal in \(config.journalDatabase ?? "audit.sqlite")",
-                                          hint: "a journal does not move by init; give --journal-database only for a new state")
+                                          hint: "a journal does not move by init; give --journal-database or --database only for a new state")
             }
         } else {
-            if let conninfo = configuration.journalDatabase { try Self.checkJournalDatabase(conninfo) }
+            for conninfo in [configuration.journalDatabase, configuration.database].compactMap({ $0 }) { try Self.checkConnectionString(conninfo) }
             switch choice {
             case .embeddedDevelopment: config = try dir.createEmbeddedDefault()
             case .configured(let given):
                 config = given
                 try dir.create(with: given)
             }
-            if let conninfo = configuration.journalDatabase {
+            if let conninfo = configuration.journalDatabase ?? configuration.database {
                 config.journalDatabase = conninfo
+                config.database = configuration.database
                 try dir.writeConfiguration(config)
             }
         }
@@ -166,7 +171,7 @@ public final class MohurRuntime: Sendable {
     }
 
     /// A journal connection string must be PostgreSQL's and carry no password.
-    static func checkJournalDatabase(_ conninfo: String) throws {
+    static func checkConnectionString(_ conninfo: String) throws {
         guard conninfo.hasPrefix("postgresql://") || conninfo.hasPrefix("postgres://") || conninfo.contains("=") else {
             throw MohurError.badInput("'\(conninfo)' is not a PostgreSQL connection string",
                                       hint: "e.g. postgresql://mohur@db1,db2/mohur?target_session_attrs=read-write")

@@ -88,6 +88,9 @@ public final class Database: @unchecked Sendable {
         connection = try PostgreSQLConnection(conninfo: conninfo)
     }
 
+    /// A PostgreSQL connection string without its password, for messages.
+    public static func redacted(_ conninfo: String) -> String { PostgreSQLConnection.redacted(conninfo) }
+
     /// A private, empty in-memory database, discarded when the instance is released. For tests and scratch work.
     public static func inMemory() throws(StorageError) -> Database {
         try Database(path: ":memory:")
@@ -166,9 +169,9 @@ public final class Database: @unchecked Sendable {
     }
 
     /// The schema version recorded by `migrate` (SQLite's `user_version`); 0 for a new database.
-    public func schemaVersion() throws(StorageError) -> Int {
+    public func schemaVersion(of migrations: [Migration] = []) throws(StorageError) -> Int {
         try lock.withLock { () throws(StorageError) -> Int in
-            try connection.userVersion()
+            try connection.userVersion(schema: migrations.first?.name ?? "")
         }
     }
 }

@@ -53,7 +53,8 @@ extension Database {
                 throw StorageError(code: .migration, message: "migrate() cannot run inside transaction(); call it on its own at start-up.")
             }
             let known = ordered.last?.version ?? 0
-            let current = try connection.userVersion()
+            let schema = ordered.first?.name ?? ""
+            let current = try connection.userVersion(schema: schema)
             guard current <= known else {
                 throw StorageError(
                     code: .migration,
@@ -64,17 +65,17 @@ extension Database {
                 )
             }
             for migration in ordered where migration.version > current {
-                try apply(migration)
+                try apply(migration, schema: schema)
             }
         }
     }
 
     /// Must be called under the lock.
-    private func apply(_ migration: Migration) throws(StorageError) {
+    private func apply(_ migration: Migration, schema: String) throws(StorageError) {
         do throws(StorageError) {
             let script = try migration.script(for: connection.dialect)
             try connection.begin(readOnly: false)
-            let current = try connection.userVersion()
+            let current = try connection.userVersion(schema: schema)
             guard current < migration.version else {
                 // Another process applied it after we first looked.
                 try connection.execute("COMMIT", [])
@@ -92,7 +93,7 @@ extension Database {
             guard !connection.isAutocommit else {
                 throw StorageError(code: .migration, message: "The script ended the migration's transaction itself.")
             }
-            try connection.setUserVersion(migration.version)
+            try connection.setUserVersion(migration.version, schema: schema)
             try connection.execute("COMMIT", [])
         } catch {
             connection.rollbackIfOpen()

@@ -151,7 +151,7 @@ extension PKIRepository {
 
     /// The officers who decided on a request, in order.
     public func approvals(requestID: Int64) throws(StorageError) -> [(officer: String, grant: Bool)] {
-        try database.query("SELECT officer_fingerprint, decision FROM approvals WHERE request_id = ? ORDER BY decided_at, rowid", [requestID])
+        try database.query("SELECT officer_fingerprint, decision FROM approvals WHERE request_id = ? ORDER BY decided_at, officer_fingerprint", [requestID])
             .map { row throws(StorageError) in (try row.text("officer_fingerprint"), try row.text("decision") == "grant") }
     }
 

@@ -24,9 +24,11 @@ protocol SQLConnection: AnyObject {
     /// Opens the outermost transaction. A writing one holds the database's write lock from its
     /// start, so that what it reads cannot change before it writes.
     func begin(readOnly: Bool) throws(StorageError)
-    func userVersion() throws(StorageError) -> Int
+    /// The version `migrate` recorded for the schema whose first migration is named `schema`
+    /// (a SQLite file holds one schema; a PostgreSQL database may hold the PKI's and the journal's).
+    func userVersion(schema: String) throws(StorageError) -> Int
     /// Inside the migration's transaction.
-    func setUserVersion(_ version: Int) throws(StorageError)
+    func setUserVersion(_ version: Int, schema: String) throws(StorageError)
     func forbidTransactionControl(_ forbid: Bool)
 }
 
@@ -37,7 +39,9 @@ extension SQLiteConnection: SQLConnection {
         try execute(readOnly ? "BEGIN DEFERRED" : "BEGIN IMMEDIATE", [])
     }
 
-    func setUserVersion(_ version: Int) throws(StorageError) {
+    func userVersion(schema: String) throws(StorageError) -> Int { try userVersion() }
+
+    func setUserVersion(_ version: Int, schema: String) throws(StorageError) {
         // A validated integer: interpolating it is safe (PRAGMA cannot take parameters).
         try executeScript("PRAGMA user_version = \(version)")
     }
@@ -57,14 +61,14 @@ extension PostgreSQLConnection: SQLConnection {
     /// The advisory lock key of Mohur's writers ("MOHUR" in ASCII).
     static let writerLock: Int64 = 0x4D4F_4855_52
 
-    func userVersion() throws(StorageError) -> Int {
-        try executeScript("CREATE TABLE IF NOT EXISTS mohur_schema_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)")
-        return Int(try queryOne("SELECT version FROM mohur_schema_version WHERE id = 1", [])?.int("version") ?? 0)
+    func userVersion(schema: String) throws(StorageError) -> Int {
+        try executeScript("CREATE TABLE IF NOT EXISTS mohur_schema_versions (schema TEXT PRIMARY KEY, version BIGINT NOT NULL)")
+        return Int(try queryOne("SELECT version FROM mohur_schema_versions WHERE schema = ?", [schema])?.int("version") ?? 0)
     }
 
-    func setUserVersion(_ version: Int) throws(StorageError) {
-        try execute("INSERT INTO mohur_schema_version(id, version) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version",
-                    [version])
+    func setUserVersion(_ version: Int, schema: String) throws(StorageError) {
+        try execute("INSERT INTO mohur_schema_versions(schema, version) VALUES (?, ?) ON CONFLICT (schema) DO UPDATE SET version = excluded.version",
+                    [schema, version])
     }
 
     /// PostgreSQL has no statement authorizer; `migrate` checks afterwards that the script left

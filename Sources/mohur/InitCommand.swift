@@ -18,7 +18,8 @@ struct InitCommand: ParsableCommand {
 
             The central complex keeps its audit journal in PostgreSQL: --journal-database \
             'postgresql://mohur@db1,db2/mohur?target_session_attrs=read-write' (main and reserve; after a failover \
-            the next write finds the new primary). No password in it: libpq reads PGPASSFILE (~/.pgpass).
+            the next write finds the new primary). --database puts the PKI store there too. No password in either: \
+            libpq reads PGPASSFILE (~/.pgpass).
 
             Running init again on an initialised state changes nothing and prints the hierarchy.
             """)
@@ -36,6 +37,9 @@ struct InitCommand: ParsableCommand {
     var softwareKeys: String?
     @Option(help: ArgumentHelp("Keep the audit journal in this PostgreSQL database (a libpq connection string).", valueName: "conninfo"))
     var journalDatabase: String?
+    @Option(help: ArgumentHelp("Keep the PKI store (and the journal, unless --journal-database) in this PostgreSQL database.",
+                               valueName: "conninfo"))
+    var database: String?
 
     func validate() throws {
         if hsmModule != nil, softwareKeys != nil { throw ValidationError("--hsm-module and --software-keys exclude each other") }
@@ -59,6 +63,7 @@ struct InitCommand: ParsableCommand {
             }
             var configuration = state.configuration
             configuration.journalDatabase = journalDatabase
+            configuration.database = database
             let (runtime, outcome) = try MohurRuntime.initialize(configuration, keyStore: choice)
             let views = try runtime.pki.authorities()
             let officer = try runtime.pki.firstSecurityOfficer()

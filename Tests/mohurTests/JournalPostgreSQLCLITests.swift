@@ -37,4 +37,43 @@ struct JournalPostgreSQLCLITests {
         let moved = try cli.mohur(["init", "--journal-database", "host=127.0.0.1 port=1 dbname=other"])
         #expect(moved.status == 2 && moved.stderr.contains("already keeps its journal"), "\(moved.output)")
     }
+
+    @Test("init --database: the PKI store and the journal in PostgreSQL; certificates, EF.SOD and officers work; openssl verifies the SOD")
+    func wholeStateInPostgreSQL() throws {
+        let server = try PostgresServer()
+        let cli = try CLITests()
+        let created = try cli.mohur(["init", "--database", server.conninfo])
+        #expect(created.status == 0, "\(created.output)")
+        #expect(!FileManager.default.fileExists(atPath: cli.state.path("s/mohur.sqlite")))
+        #expect(!FileManager.default.fileExists(atPath: cli.state.path("s/audit.sqlite")))
+        let listed = try cli.mohur(["ca", "list"])
+        #expect(listed.status == 0 && listed.stdout.contains("CSCA"), "\(listed.output)")
+        func count(_ table: String) throws -> Int {
+            Int(try server.psql("SELECT count(*) FROM \(table)").stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+        }
+        #expect(try count("authorities") >= 4)
+
+        // EF.SOD signed with the state in PostgreSQL; openssl checks it against the DS certificate.
+        let worked = Vectors.root.appendingPathComponent("gmrtd/icao9303_p10_worked_examples").path
+        let out = cli.state.path("EF_SOD.bin")
+        let signed = try cli.mohur(["sod", "sign", "--doc-type", "P", "--doc-number", "C01234567", "--fin", "5ZK2M7A",
+                                    "--dg", "1=\(worked)/EF_DG1.bin", "--dg", "2=\(worked)/EF_DG2.bin", "--out", out])
+        #expect(signed.status == 0, "\(signed.output)")
+        #expect(try count("sod_issuances") == 1)
+        let shown = try server.psql("SELECT document_number, fin FROM sod_issuances")
+        #expect(shown.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "C01234567|5ZK2M7A", "\(shown.output)")
+        // Strip the 77 wrapper as a border post would.
+        let sod = Array(try Data(contentsOf: URL(fileURLWithPath: out)))
+        let content = try cli.state.write("sod.p7", Array(sod[(sod[1] < 0x80 ? 2 : 2 + Int(sod[1] & 0x7f))...]))
+        let verified = try openssl(["cms", "-verify", "-inform", "DER", "-in", content, "-noverify", "-out", "/dev/null"])
+        #expect(verified.status == 0, "\(verified.output)")
+
+        // Permission certificates, a revocation (the authorization trigger), and the journal.
+        let gateway = try Subsystem(cli, agency: "SBS", name: "border-gateway", rights: "op:pa-verify")
+        #expect(try cli.mohur(["cert", "revoke", gateway.serial, "--reason", "keyCompromise"]).status == 0)
+        #expect(try server.psql("SELECT value FROM authorization_generation").stdout.trimmingCharacters(in: .whitespacesAndNewlines) != "0")
+        let checked = try cli.mohur(["perm", "check", gateway.certificate, "--operation", "pa-verify"])
+        #expect(checked.status == 1, "a revoked certificate holds no rights: \(checked.output)")
+        #expect(try cli.mohur(["audit", "verify"]).status == 0)
+    }
 }
