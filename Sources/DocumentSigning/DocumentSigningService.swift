@@ -52,13 +52,37 @@ public final class DocumentSigningService: Sendable {
     ///
     /// - Throws: `MohurError` refusedByPolicy when no Document Signer may sign this type now
     ///   (usage period over, type not in its DocumentTypeList); badInput for malformed inputs.
+    ///
+    /// With `requestID` (the caller's `X-Request-Id`), signing is idempotent: if an issuance was
+    /// already stored for that id, it is returned (`replayed` true) and nothing is signed or
+    /// journaled again. Two concurrent first attempts with one id are not expected (a caller
+    /// retries after a failure); the unique index makes the second one fail rather than issue twice.
     public func sign(_ request: SODRequest, actor: AuditActor? = nil) throws -> SignedSOD {
+        try sign(request, actor: actor, requestID: nil).signed
+    }
+
+    /// ``sign(_:actor:)`` keyed by the caller's request id (see above).
+    public func sign(_ request: SODRequest, actor: AuditActor?, requestID: String?) throws -> (signed: SignedSOD, replayed: Bool) {
+        if let requestID, let stored = try pki.repository.sodIssuance(requestID: requestID), let bytes = stored.sod {
+            let sod = try SODFile(encoded: bytes)
+            guard stored.documentNumber == request.documentNumber, stored.documentType == request.documentType else {
+                throw MohurError.badInput("request id \(requestID) was used for document \(stored.documentType) \(stored.documentNumber)",
+                                          hint: "a retry must resend the same document; a new document needs a new X-Request-Id")
+            }
+            guard let der = sod.signedData.certificates.first else { throw MohurError.system("stored EF.SOD \(stored.id) carries no certificate") }
+            return (SignedSOD(sod: sod, record: stored, certificate: try Certificate(derEncoded: der)), true)
+        }
         let pki = actor.map { self.pki.acting(as: $0) } ?? self.pki
-        return try pki.audited("sod.sign", target: Self.auditTarget(request), {
+        let signed = try pki.audited("sod.sign", target: Self.auditTarget(request), {
             var signed = try signUnrecorded(request)
+            if let requestID {
+                signed.record.requestID = requestID
+                signed.record.sod = signed.encoded
+            }
             signed.record.id = try records.submit(signed.record)
             return signed
         }, details: Self.auditDetails)
+        return (signed, false)
     }
 
     /// Signs a personalisation batch: each document as ``sign(_:)`` would, except that the

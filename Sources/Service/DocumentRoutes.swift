@@ -85,8 +85,11 @@ struct DocumentRoutes {
         let body = try decode(SignRequest.self, context)
         let sodRequest = try body.request(field: "")
         let (service, actor) = (try service(), try context.requireCaller.identity.actor)
-        let signed = try await state.blocking { try service.sign(sodRequest, actor: actor) }
-        return try await responder.json(view(signed), status: .created, context: context)
+        // A caller that names its request (X-Request-Id) may retry it safely: the same id gets
+        // the same EF.SOD back (200), never a second one.
+        let requestID = context.requestIDFromCaller ? context.requestID : nil
+        let (signed, replayed) = try await state.blocking { try service.sign(sodRequest, actor: actor, requestID: requestID) }
+        return try await responder.json(view(signed), status: replayed ? .ok : .created, context: context)
     }
 
     struct BatchRequest: Decodable { var documents: [SignRequest] }

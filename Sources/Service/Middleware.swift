@@ -18,6 +18,7 @@ struct RequestIDMiddleware: RouterMiddleware {
         let isToken = (1...64).contains(offered.utf8.count)
             && offered.utf8.allSatisfy { (48...57).contains($0) || (65...90).contains($0) || (97...122).contains($0) || $0 == 45 || $0 == 95 || $0 == 46 }
         context.requestID = isToken ? offered : Digest.hex((try? randomBytes(8)) ?? [])
+        context.requestIDFromCaller = isToken
         context.logger[metadataKey: "request"] = .string(context.requestID)
         do {
             return try await next(request, context)

@@ -31,6 +31,8 @@ public protocol CallerAuthenticator: Sendable {
 public struct MohurRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public var requestID = ""
+    /// Whether `requestID` is the caller's own `X-Request-Id` (not one the service made up).
+    public var requestIDFromCaller = false
     public var body: [UInt8] = []
     public var caller: Caller?
     /// Whether the peer is on this machine (127.0.0.0/8 or ::1): `/metrics` answers it unsigned.

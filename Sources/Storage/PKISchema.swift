@@ -236,5 +236,17 @@ public enum PKISchema {
             """, postgresql: """
             DROP TABLE request_nonces;
             """),
+        // Idempotent signing through the service: a retry of a request whose outcome the caller
+        // never learnt (a lost connection, a failover) carries the same X-Request-Id and gets the
+        // stored issuance back, so no document is signed twice. Only such rows are indexed.
+        Migration(version: 6, name: "sod-request-ids", sql: """
+            ALTER TABLE sod_issuances ADD COLUMN request_id TEXT;
+            ALTER TABLE sod_issuances ADD COLUMN sod BLOB;
+            CREATE UNIQUE INDEX sod_issuances_by_request ON sod_issuances(request_id) WHERE request_id IS NOT NULL;
+            """, postgresql: """
+            ALTER TABLE sod_issuances ADD COLUMN request_id TEXT;
+            ALTER TABLE sod_issuances ADD COLUMN sod BYTEA;
+            CREATE UNIQUE INDEX sod_issuances_by_request ON sod_issuances(request_id) WHERE request_id IS NOT NULL;
+            """),
     ]
 }

@@ -20,10 +20,16 @@ public struct SODIssuanceRecord: Sendable, Hashable, Codable {
     /// SHA-256 of the EF.SOD file, lower-case hex.
     public var sodSHA256: String
     public var signedAt: Date
+    /// The caller's request id (`X-Request-Id`) when the SOD was signed for a service request:
+    /// a retry with the same id gets this issuance back instead of a second SOD.
+    public var requestID: String?
+    /// The EF.SOD itself, kept with a request id so that a retry can be answered (it holds data
+    /// group hashes and the signature, never data group contents).
+    public var sod: [UInt8]?
 
     public init(id: Int64 = 0, documentNumber: String, documentType: String, fin: String?, dsAuthority: String,
                 dsSerial: String, hashAlgorithm: String, dataGroupHashes: [Int: String], sodSHA256: String,
-                signedAt: Date) {
+                signedAt: Date, requestID: String? = nil, sod: [UInt8]? = nil) {
         self.id = id
         self.documentNumber = documentNumber
         self.documentType = documentType
@@ -34,6 +40,8 @@ public struct SODIssuanceRecord: Sendable, Hashable, Codable {
         self.dataGroupHashes = dataGroupHashes
         self.sodSHA256 = sodSHA256
         self.signedAt = signedAt
+        self.requestID = requestID
+        self.sod = sod
     }
 }
 
@@ -43,10 +51,10 @@ extension PKIRepository {
     public func insertSODIssuance(_ r: SODIssuanceRecord) throws(StorageError) -> Int64 {
         try database.insert("""
             INSERT INTO sod_issuances(document_number, document_type, fin, ds_authority, ds_serial, hash_algorithm,
-                data_group_hashes, sod_sha256, signed_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                data_group_hashes, sod_sha256, signed_at, request_id, sod)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [r.documentNumber, r.documentType, r.fin, r.dsAuthority, r.dsSerial, r.hashAlgorithm,
-                  Self.encodeHashes(r.dataGroupHashes), r.sodSHA256, r.signedAt])
+                  Self.encodeHashes(r.dataGroupHashes), r.sodSHA256, r.signedAt, r.requestID, r.sod])
     }
 
     /// Stores `records` in one transaction (all or none) and returns their row ids in order.
@@ -65,6 +73,11 @@ extension PKIRepository {
             .map(Self.sodIssuanceRecord)
     }
 
+    /// The issuance made for a service request with this id, if any.
+    public func sodIssuance(requestID: String) throws(StorageError) -> SODIssuanceRecord? {
+        try database.queryOne("SELECT * FROM sod_issuances WHERE request_id = ?", [requestID]).map(Self.sodIssuanceRecord)
+    }
+
     /// Every SOD a Document Signer certificate signed (e.g. to list documents affected by a revocation).
     public func sodIssuances(dsSerial: String) throws(StorageError) -> [SODIssuanceRecord] {
         try database.query("SELECT * FROM sod_issuances WHERE ds_serial = ? ORDER BY signed_at, id", [dsSerial])
@@ -77,7 +90,8 @@ extension PKIRepository {
             fin: try row.optionalText("fin"), dsAuthority: try row.text("ds_authority"), dsSerial: try row.text("ds_serial"),
             hashAlgorithm: try row.text("hash_algorithm"),
             dataGroupHashes: try decodeHashes(try row.text("data_group_hashes")),
-            sodSHA256: try row.text("sod_sha256"), signedAt: try row.date("signed_at"))
+            sodSHA256: try row.text("sod_sha256"), signedAt: try row.date("signed_at"),
+            requestID: try row.optionalText("request_id"), sod: try row.optionalBlob("sod"))
     }
 
     /// `1:hex,2:hex,…` in ascending data group order: readable in the sqlite3 shell.

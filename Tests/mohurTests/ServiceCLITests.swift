@@ -202,9 +202,25 @@ struct ServiceDocumentTests {
         let batched = try cli.mohur(["request", "send", "POST", "\(issuing.base)/v1/documents/sod/batch", "--body", batch] + centre.signing)
         let items = try JSONSerialization.jsonObject(with: Data(batched.stdout.utf8)) as? [[String: Any]] ?? []
         #expect(items.count == 2 && items[0]["signed"] != nil && (items[1]["error"] as? String)?.contains("document number") == true, "\(batched.output)")
+
+        // A retry under the same X-Request-Id (freshly signed, as after a lost connection) gets the
+        // same EF.SOD back with 200; one issuance is recorded, not two.
+        let retried = try cli.state.write("retry.json", #"{"documentType":"P","documentNumber":"C01234569","dataGroups":{"1":"\#(dg1)","2":"\#(dg2)"}}"#)
+        var answers: [(status: Int, body: String)] = []
+        for _ in 0..<2 {
+            let url = "\(issuing.base)/v1/documents/sod"
+            let headers = try cli.mohur(["request", "sign", "POST", url, "--body", retried] + centre.signing).stdout
+                .split(separator: "\n").flatMap { ["-H", String($0)] }
+            let sent = try run("curl", ["-s", "-w", "\n%{http_code}", "-H", "X-Request-Id: centre-7-000123"] + headers + ["--data-binary", "@\(retried)", url])
+            let lines = sent.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+            answers.append((Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n")))
+        }
+        #expect(answers.map(\.status) == [201, 200], "\(answers)")
+        func sodField(_ body: String) -> String? { (try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])?["sod"] as? String }
+        #expect(sodField(answers[0].body) != nil && sodField(answers[0].body) == sodField(answers[1].body))
         #expect(issuing.stop() == 0)
         let records = try run("sqlite3", [cli.state.path("s/mohur.sqlite"), "SELECT count(*) FROM sod_issuances"]).stdout
-        #expect(records.trimmingCharacters(in: .whitespacesAndNewlines) == "2")
+        #expect(records.trimmingCharacters(in: .whitespacesAndNewlines) == "3")
 
         // A border post: the FR CSCA in its trust store, the real FR passport's SOD presented.
         let fr = Vectors.root.appendingPathComponent("gmrtd/sod/FR").path
