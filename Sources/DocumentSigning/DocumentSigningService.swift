@@ -63,16 +63,21 @@ public final class DocumentSigningService: Sendable {
 
     /// ``sign(_:actor:)`` keyed by the caller's request id (see above).
     public func sign(_ request: SODRequest, actor: AuditActor?, requestID: String?) throws -> (signed: SignedSOD, replayed: Bool) {
-        if let requestID, let stored = try pki.repository.sodIssuance(requestID: requestID), let bytes = stored.sod {
-            let sod = try SODFile(encoded: bytes)
-            guard stored.documentNumber == request.documentNumber, stored.documentType == request.documentType else {
-                throw MohurError.badInput("request id \(requestID) was used for document \(stored.documentType) \(stored.documentNumber)",
-                                          hint: "a retry must resend the same document; a new document needs a new X-Request-Id")
-            }
-            guard let der = sod.signedData.certificates.first else { throw MohurError.system("stored EF.SOD \(stored.id) carries no certificate") }
-            return (SignedSOD(sod: sod, record: stored, certificate: try Certificate(derEncoded: der)), true)
-        }
         let pki = actor.map { self.pki.acting(as: $0) } ?? self.pki
+        if let requestID, let stored = try pki.repository.sodIssuance(requestID: requestID), let bytes = stored.sod {
+            // Answered again, journaled again: the entry says which caller got which EF.SOD, even
+            // when the first attempt's journal append was lost with the connection.
+            let replayed = try pki.audited("sod.sign.replayed", target: Self.auditTarget(request), { () throws -> SignedSOD in
+                guard stored.documentNumber == request.documentNumber, stored.documentType == request.documentType else {
+                    throw MohurError.badInput("request id \(requestID) was used for document \(stored.documentType) \(stored.documentNumber)",
+                                              hint: "a retry must resend the same document; a new document needs a new X-Request-Id")
+                }
+                let sod = try SODFile(encoded: bytes)
+                guard let der = sod.signedData.certificates.first else { throw MohurError.system("stored EF.SOD \(stored.id) carries no certificate") }
+                return SignedSOD(sod: sod, record: stored, certificate: try Certificate(derEncoded: der))
+            }, details: Self.auditDetails)
+            return (replayed, true)
+        }
         let signed = try pki.audited("sod.sign", target: Self.auditTarget(request), {
             var signed = try signUnrecorded(request)
             if let requestID {
