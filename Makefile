@@ -60,6 +60,7 @@ test: deps judges
 bench: deps
 	$(SWIFT) build -c release --product mohur-bench
 	$$($(SWIFT) build -c release --show-bin-path)/mohur-bench
+	$$($(SWIFT) build -c release --show-bin-path)/mohur-bench service-pg
 
 release: deps
 	$(SWIFT) build -c release --product mohur

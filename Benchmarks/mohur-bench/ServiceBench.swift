@@ -5,6 +5,7 @@ import Foundation
 import HSM
 import LDS
 import MohurCore
+import MohurTestSupport
 import OpenSSLKit
 import PassiveAuth
 import Runtime
@@ -27,14 +28,7 @@ func serviceBenchmarks(state: StateDirectory, scratch: String) async throws -> (
     }
     let (runtime, _) = try MohurRuntime.initialize(RuntimeConfiguration(statePath: state.path), keyStore: .embeddedDevelopment)
     let pki = runtime.pki
-    let holder = try pki.keys.generate(.ec(.p256), label: "bench-service-caller")
-    let record = try pki.issuePermissionCertificate(PermissionIssuanceRequest(
-        agency: "MIA", holder: .subsystem(subject: try DistinguishedName(parsing: "C=AZ, O=IAMAS, OU=MIA, CN=bench-caller")),
-        key: .keyReference(holder.keyReference),
-        permissions: try PermissionSet.parse(specification: "CIT:read,AUD:read,op:audit-read,op:sod-sign,op:pa-verify")))
-    let callerCertificate = try Certificate(derEncoded: record.der)
-    let signer = try MessageSigner(signer: holder, certificate: callerCertificate)
-    let identity = try runtime.authorizer.validate(callerCertificate)
+    let (signer, callerCertificate, identity) = try benchCaller(runtime)
     var rows: [Row] = []
     var lines: [String] = []
 
@@ -65,18 +59,13 @@ func serviceBenchmarks(state: StateDirectory, scratch: String) async throws -> (
 
     guard picked.contains("sod") || picked.contains("pa") else { return (rows, lines) }
     // EF.SOD through the service: one document per request, 8 callers at a time.
-    let ds = try pki.documentSigner(for: "P")
-    guard let dsKey = ds.signer as? PKCS11Signer else { throw MohurError.system("the bench Document Signer is not a PKCS#11 key") }
-    let mrz = Array(("P<AZEMAMMADOVA<<AYSEL<<<<<<<<<<<<<<<<<<<<<<<" + "C012345674AZE8501012F3001016<<<<<<<<<<<<<<02").utf8)
-    let dg1 = DataGroup(number: .dg1, value: BERTLV.encode(tag: .mrzData, value: mrz)).encoded
-    let dg2 = DataGroup(number: .dg2, value: try randomBytes(20_000)).encoded
-    let document = Array(#"{"documentType":"P","documentNumber":"C01234567","dataGroups":{"1":"\#(Data(dg1).base64EncodedString())","2":"\#(Data(dg2).base64EncodedString())"}}"#.utf8)
+    let document = try sodRequestBody()
     if picked.contains("sod") {
     let sodRun = try await withService(runtime, role: .issuing) { port in
         try runWrk(port: port, method: "POST", path: "/v1/documents/sod", body: document, signer: signer, connections: 8, scratch: scratch,
                    stock: 15_000)
     }
-    let rawSign = try dsKey.key.rawECDSASignRate(digest: try Digest.hash(.sha256, Array(repeating: 0x5a, count: 200)), iterations: 1024)
+    let rawSign = try rawDocumentSignerRate(pki)
     rows.append(Row(name: "service EF.SOD, 8 callers, journaled (SOD/s)", mohur: sodRun.rate, raw: rawSign, goal: 0.8))
     lines.append(String(format: "  EF.SOD through the service: p50 %.2f ms p99 %.2f ms, %.0f µs CPU each", sodRun.p50, sodRun.p99, sodRun.cpuMicroseconds))
     lines += [sodRun.problem].compactMap { $0 }
@@ -98,6 +87,60 @@ func serviceBenchmarks(state: StateDirectory, scratch: String) async throws -> (
     lines.append(String(format: "  passive auth through the service: p50 %.2f ms p99 %.2f ms, %.0f µs CPU each", paRun.p50, paRun.p99, paRun.cpuMicroseconds))
     lines += [paRun.problem].compactMap { $0 }
     return (rows, lines)
+}
+
+/// A subsystem of MIA allowed to sign, verify and read the journal, with its key on the state's
+/// token: the caller every service benchmark signs as.
+func benchCaller(_ runtime: MohurRuntime) throws -> (signer: MessageSigner, certificate: Certificate, identity: ValidatedIdentity) {
+    let holder = try runtime.pki.keys.generate(.ec(.p256), label: "bench-service-caller")
+    let record = try runtime.pki.issuePermissionCertificate(PermissionIssuanceRequest(
+        agency: "MIA", holder: .subsystem(subject: try DistinguishedName(parsing: "C=AZ, O=IAMAS, OU=MIA, CN=bench-caller")),
+        key: .keyReference(holder.keyReference),
+        permissions: try PermissionSet.parse(specification: "CIT:read,AUD:read,op:audit-read,op:sod-sign,op:pa-verify")))
+    let certificate = try Certificate(derEncoded: record.der)
+    return (try MessageSigner(signer: holder, certificate: certificate), certificate, try runtime.authorizer.validate(certificate))
+}
+
+/// One passport's signing request: DG1 (an MRZ) and a 20 KB DG2, as the issuing service receives it.
+func sodRequestBody() throws -> [UInt8] {
+    let mrz = Array(("P<AZEMAMMADOVA<<AYSEL<<<<<<<<<<<<<<<<<<<<<<<" + "C012345674AZE8501012F3001016<<<<<<<<<<<<<<02").utf8)
+    let dg1 = DataGroup(number: .dg1, value: BERTLV.encode(tag: .mrzData, value: mrz)).encoded
+    let dg2 = DataGroup(number: .dg2, value: try randomBytes(20_000)).encoded
+    return Array(#"{"documentType":"P","documentNumber":"C01234567","dataGroups":{"1":"\#(Data(dg1).base64EncodedString())","2":"\#(Data(dg2).base64EncodedString())"}}"#.utf8)
+}
+
+/// The raw C_Sign rate of the state's passport Document Signer key.
+func rawDocumentSignerRate(_ pki: PKI) throws -> Double {
+    guard let key = (try pki.documentSigner(for: "P").signer as? PKCS11Signer)?.key else {
+        throw MohurError.system("the bench Document Signer is not a PKCS#11 key")
+    }
+    return try key.rawECDSASignRate(digest: try Digest.hash(.sha256, Array(repeating: 0x5a, count: 200)), iterations: 1024)
+}
+
+/// `mohur-bench service-pg` (its own process: SoftHSM2 reads one configuration per process):
+/// EF.SOD through the service with the whole state in PostgreSQL on a primary with a
+/// synchronous standby, 8 callers, against the raw C_Sign rate; goal ≥ 0.6.
+func postgreSQLServiceBenchmarks(scratch: String) async throws -> (rows: [Row], lines: [String]) {
+    guard FileManager.default.isExecutableFile(atPath: "/usr/bin/wrk") else {
+        return ([], ["service on PostgreSQL: wrk is not installed (`make deps` installs it) — BELOW GOAL"])
+    }
+    let primary = try PostgresServer(settings: ProcessInfo.processInfo.environment["MOHUR_BENCH_PG_LOG"] == nil ? [:] : ["log_statement": "all"])
+    let standby = try PostgresServer(standbyOf: primary)
+    let conninfo = "host=127.0.0.1,127.0.0.1 port=\(primary.port),\(standby.port) user=mohur dbname=mohur target_session_attrs=read-write"
+    defer { if let log = ProcessInfo.processInfo.environment["MOHUR_BENCH_PG_LOG"] { _ = try? run("cp", [primary.directory.path("server.log"), log]) } }
+    let (runtime, _) = try MohurRuntime.initialize(RuntimeConfiguration(statePath: scratch + "/pg-state", database: conninfo),
+                                                   keyStore: .embeddedDevelopment)
+    let (signer, _, _) = try benchCaller(runtime)
+    let document = try sodRequestBody()
+    let run = try await withService(runtime, role: .issuing) { port in
+        try runWrk(port: port, method: "POST", path: "/v1/documents/sod", body: document, signer: signer, connections: 8, scratch: scratch,
+                   stock: 15_000)
+    }
+    let raw = try rawDocumentSignerRate(runtime.pki)
+    let stored = try standby.psql("SELECT count(*) FROM sod_issuances").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    return ([Row(name: "service EF.SOD on PostgreSQL + sync standby, 8 callers", mohur: run.rate, raw: raw, goal: 0.6)],
+            [String(format: "  EF.SOD on PostgreSQL: p50 %.2f ms p99 %.2f ms, %.0f µs CPU each; the standby holds %@ issuance records",
+                    run.p50, run.p99, run.cpuMicroseconds, stored)] + [run.problem].compactMap { $0 })
 }
 
 /// Vouches for one identity without any signature: the same routes with authentication off.

@@ -37,12 +37,19 @@ func bestOf(_ rounds: Int, mohur: () throws -> Double, raw: () throws -> Double)
 }
 
 /// `mohur-bench [signing|sod|pa|audit|authz|service]…`: run only the named groups (all by default).
+/// `service-pg` runs alone (`make bench` runs it as a second process): SoftHSM2 reads one
+/// configuration per process, and it needs a state of its own.
 let selectedGroups = Set(CommandLine.arguments.dropFirst())
-func selected(_ group: String) -> Bool { selectedGroups.isEmpty || selectedGroups.contains(group) }
+func selected(_ group: String) -> Bool { selectedGroups.isEmpty ? group != "service-pg" : selectedGroups.contains(group) }
 
 func runBenchmarks() async throws -> (rows: [Row], audit: [String]) {
     let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("mohur-bench-\(UUID().uuidString)").path
     defer { try? FileManager.default.removeItem(atPath: scratch) }
+    if selected("service-pg") {
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        let measured = try await postgreSQLServiceBenchmarks(scratch: scratch)
+        return (measured.rows, measured.lines)
+    }
     let state = StateDirectory(path: scratch)
     let keys = try state.openKeyStore(try state.createEmbeddedDefault())
     let message = Array(repeating: UInt8(0x5a), count: 200)  // about the size of SOD signed attributes

@@ -147,8 +147,7 @@ public final class Database: @unchecked Sendable {
     @discardableResult
     public func insert(_ sql: String, _ arguments: [any SQLValueConvertible] = []) throws(StorageError) -> Int64 {
         try lock.withLock { () throws(StorageError) -> Int64 in
-            try connection.execute(sql, arguments)
-            return connection.lastInsertRowID
+            try connection.insert(sql, arguments)
         }
     }
 

@@ -81,12 +81,6 @@ final class PostgreSQLConnection {
         try check(result, sql)
     }
 
-    /// The value of the sequence the last INSERT advanced (`lastval()`): tables whose rowid a
-    /// caller reads are declared with an identity column in their PostgreSQL migration.
-    var lastInsertRowID: Int64 {
-        (try? queryOne("SELECT lastval() AS id", []))?.flatMap { try? $0.int("id") } ?? 0
-    }
-
     func rollbackIfOpen() {
         guard !isAutocommit, let result = PQexec(handle, "ROLLBACK") else { return }
         PQclear(result)

@@ -14,12 +14,13 @@ protocol SQLConnection: AnyObject {
     var dialect: SQLDialect { get }
     var transactionDepth: Int { get set }
     var isAutocommit: Bool { get }
-    var lastInsertRowID: Int64 { get }
     var changes: Int { get }
     func execute(_ sql: String, _ arguments: [any SQLValueConvertible]) throws(StorageError)
     func query(_ sql: String, _ arguments: [any SQLValueConvertible]) throws(StorageError) -> [Row]
     func queryOne(_ sql: String, _ arguments: [any SQLValueConvertible]) throws(StorageError) -> Row?
     func executeScript(_ sql: String) throws(StorageError)
+    /// Runs an INSERT into a table with an `id` key and returns the new row's id.
+    func insert(_ sql: String, _ arguments: [any SQLValueConvertible]) throws(StorageError) -> Int64
     func rollbackIfOpen()
     /// Opens the outermost transaction. A writing one holds the database's write lock from its
     /// start, so that what it reads cannot change before it writes.
@@ -35,6 +36,11 @@ protocol SQLConnection: AnyObject {
 extension SQLiteConnection: SQLConnection {
     var dialect: SQLDialect { .sqlite }
 
+    func insert(_ sql: String, _ arguments: [any SQLValueConvertible]) throws(StorageError) -> Int64 {
+        try execute(sql, arguments)
+        return lastInsertRowID
+    }
+
     func begin(readOnly: Bool) throws(StorageError) {
         try execute(readOnly ? "BEGIN DEFERRED" : "BEGIN IMMEDIATE", [])
     }
@@ -49,6 +55,14 @@ extension SQLiteConnection: SQLConnection {
 
 extension PostgreSQLConnection: SQLConnection {
     var dialect: SQLDialect { .postgresql }
+
+    /// `RETURNING id`: the new row's key in the same round trip (no `lastval()` after it).
+    func insert(_ sql: String, _ arguments: [any SQLValueConvertible]) throws(StorageError) -> Int64 {
+        guard let row = try queryOne(sql + " RETURNING id", arguments) else {
+            throw StorageError(code: .invalidData, message: "INSERT … RETURNING id returned no row: \(sql.prefix(200))")
+        }
+        return try row.int("id")
+    }
 
     /// `BEGIN`, then a transaction-scoped advisory lock that every writer of this database
     /// takes: writers queue as SQLite's `BEGIN IMMEDIATE` makes them, so a transaction that reads
