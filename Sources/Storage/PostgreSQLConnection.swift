@@ -22,6 +22,10 @@ final class PostgreSQLConnection {
     private(set) var changes = 0
     /// Statements are rewritten once each.
     private var translated: [String: String] = [:]
+    /// Server-side prepared statements (libpq §34.3 PQprepare) by SQL and parameter types:
+    /// PostgreSQL parses and plans each once per connection instead of on every call, which was
+    /// most of the server's CPU per EF.SOD.
+    private var prepared: [String: String] = [:]
 
     init(conninfo: String) throws(StorageError) {
         self.conninfo = conninfo
@@ -60,6 +64,7 @@ final class PostgreSQLConnection {
         PQfinish(handle)
         handle = fresh
         transactionDepth = 0
+        prepared.removeAll()
     }
 
     func execute(_ sql: String, _ arguments: [any SQLValueConvertible]) throws(StorageError) {
@@ -112,14 +117,32 @@ final class PostgreSQLConnection {
             }
         }
         let lengths = buffers.map { Int32($0?.count ?? 0) }
+        let name = try preparedName(statement, types: types)
         let result = withPointers(buffers) { pointers in
-            PQexecParams(handle, statement, Int32(values.count), types, pointers, lengths, formats, 1)
+            PQexecPrepared(handle, name, Int32(values.count), pointers, lengths, formats, 1)
         }
         guard let result else { throw failure(statement) }
         defer { PQclear(result) }
         try check(result, statement)
         changes = Int(String(cString: PQcmdTuples(result))) ?? 0
         return try rows(of: result)
+    }
+
+    /// The prepared statement for `statement` with these parameter types, preparing it first.
+    private func preparedName(_ statement: String, types: [Oid]) throws(StorageError) -> String {
+        let key = types.map(String.init).joined(separator: ",") + "|" + statement
+        if let name = prepared[key] { return name }
+        if prepared.count >= 512 {
+            // Multi-row INSERTs of every length add up; start over rather than grow without bound.
+            if let result = PQexec(handle, "DEALLOCATE ALL") { PQclear(result) }
+            prepared.removeAll()
+        }
+        let name = "mohur_\(prepared.count)"
+        guard let result = PQprepare(handle, name, statement, Int32(types.count), types) else { throw failure(statement) }
+        defer { PQclear(result) }
+        try check(result, statement)
+        prepared[key] = name
+        return name
     }
 
     /// Calls `body` with C pointers to each buffer (nil for NULL), valid only during the call.
