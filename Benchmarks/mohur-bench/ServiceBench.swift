@@ -126,7 +126,7 @@ func postgreSQLServiceBenchmarks(scratch: String) async throws -> (rows: [Row], 
     }
     let primary = try PostgresServer(settings: ProcessInfo.processInfo.environment["MOHUR_BENCH_PG_LOG"] == nil ? [:] : ["log_statement": "all"])
     let standby = try PostgresServer(standbyOf: primary)
-    let conninfo = "host=127.0.0.1,127.0.0.1 port=\(primary.port),\(standby.port) user=mohur dbname=mohur target_session_attrs=read-write"
+    let conninfo = PostgresServer.failoverConninfo(primary, standby)
     defer { if let log = ProcessInfo.processInfo.environment["MOHUR_BENCH_PG_LOG"] { _ = try? run("cp", [primary.directory.path("server.log"), log]) } }
     let (runtime, _) = try MohurRuntime.initialize(RuntimeConfiguration(statePath: scratch + "/pg-state", database: conninfo),
                                                    keyStore: .embeddedDevelopment)

@@ -43,6 +43,9 @@ final class PostgreSQLConnection {
             PQfinish(connection)
             throw StorageError(code: .open, message: "cannot connect to PostgreSQL (\(redacted(conninfo))): \(message)")
         }
+        // libpq prints the server's NOTICEs on stderr ("… already exists, skipping"): not for
+        // an officer's terminal. Warnings and errors still reach the caller as errors.
+        if let result = PQexec(connection, "SET client_min_messages TO warning") { PQclear(result) }
         return connection
     }
 

@@ -16,8 +16,7 @@ struct PostgreSQLFailoverTests {
     func failover() throws {
         let primary = try PostgresServer()
         let standby = try PostgresServer(standbyOf: primary)
-        let conninfo = "host=127.0.0.1,127.0.0.1 port=\(primary.port),\(standby.port) user=mohur dbname=mohur "
-            + "target_session_attrs=read-write connect_timeout=2"
+        let conninfo = PostgresServer.failoverConninfo(primary, standby)
         let keyDirectory = try TemporaryDirectory("mohur-drill-key")
         let key = try SoftwareKeySigner.generate(.ec(.p256), path: keyDirectory.path("journal.p8.pem"), passphrase: "drill")
         let database = try Database(postgresql: conninfo)

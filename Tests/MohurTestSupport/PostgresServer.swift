@@ -61,6 +61,12 @@ public final class PostgresServer: @unchecked Sendable {
         }
     }
 
+    /// One connection string naming `primary` and `standby`, for whichever is read-write: what
+    /// Mohur is given in a main-and-reserve deployment (libpq §34.1.1.3).
+    public static func failoverConninfo(_ primary: PostgresServer, _ standby: PostgresServer) -> String {
+        "host=127.0.0.1,127.0.0.1 port=\(primary.port),\(standby.port) user=mohur dbname=mohur target_session_attrs=read-write connect_timeout=2"
+    }
+
     /// Promotes this standby to primary (what Patroni does on a failover).
     public func promote() throws {
         let promoted = try pg("pg_ctl", ["-D", dataDirectory, "-w", "promote"])

@@ -12,8 +12,7 @@ struct FailoverDrillTests {
     func drill() throws {
         let primary = try PostgresServer()
         let standby = try PostgresServer(standbyOf: primary)
-        let conninfo = "host=127.0.0.1,127.0.0.1 port=\(primary.port),\(standby.port) user=mohur dbname=mohur "
-            + "target_session_attrs=read-write connect_timeout=2"
+        let conninfo = PostgresServer.failoverConninfo(primary, standby)
         let cli = try CLITests()
         let created = try cli.mohur(["init", "--database", conninfo])
         #expect(created.status == 0, "\(created.output)")
