@@ -24,7 +24,7 @@ struct Mohur: AsyncParsableCommand {
             """,
         subcommands: [InitCommand.self, LoginCommand.self, LogoutCommand.self, WhoAmICommand.self, CAGroup.self, CertGroup.self, CRLGroup.self, CSCAGroup.self, DSGroup.self, SODGroup.self,
                       HSMGroup.self, TrustGroup.self, PAGroup.self, AuditGroup.self, PermGroup.self, OfficerGroup.self,
-                      ApproveGroup.self, ServeCommand.self, RequestGroup.self])
+                      ApproveGroup.self, ServeCommand.self, RequestGroup.self, BackupCommand.self, RestoreCommand.self])
 }
 
 @main
