@@ -41,8 +41,12 @@ public final class ServiceState: Sendable {
         // whole signature check less. Certificates never change; revocation is the decision
         // point's business.
         let parsed = Mutex<[String: Certificate]>([:])
-        let ledger = try ReplayLedger(directory: runtime.directory.path + "/replay")
-        verifier = RequestVerifier(nonces: LedgerNonceStore(ledger: ledger, clock: clock)) { fingerprint in
+        // Main and reserve share a PostgreSQL database, so they share its replay cache; a SQLite
+        // state keeps the ledger beside its database.
+        let nonces: any NonceStore = runtime.keyStoreConfiguration.database != nil
+            ? RepositoryNonceStore(repository: repository, clock: clock)
+            : LedgerNonceStore(ledger: try ReplayLedger(directory: runtime.directory.path + "/replay"), clock: clock)
+        verifier = RequestVerifier(nonces: nonces) { fingerprint in
             if let known = parsed.withLock({ $0[fingerprint] }) { return known }
             guard let record = try repository.certificate(fingerprint: fingerprint) else { return nil }
             let certificate = try Certificate(derEncoded: record.der)
@@ -83,5 +87,29 @@ struct LedgerNonceStore: NonceStore {
 
     func claim(keyID: String, nonce: String, until: Date) throws -> Bool {
         try ledger.claim(keyID: keyID, nonce: nonce, until: until, now: clock.now())
+    }
+}
+
+/// The replay cache in the state's PostgreSQL database, shared by the main and reserve servers.
+/// Concurrent requests' nonces are committed together, and expired ones purged at most once a
+/// second: one short transaction serves many requests.
+final class RepositoryNonceStore: NonceStore {
+    private let queue: GroupCommitQueue<(keyID: String, nonce: String, until: Date), Bool>
+
+    init(repository: PKIRepository, clock: any WallClock) {
+        let lastPurge = Mutex(Date.distantPast)
+        queue = GroupCommitQueue(maxBatch: 64) { claims in
+            let now = clock.now()
+            let purge = lastPurge.withLock { last -> Bool in
+                guard now.timeIntervalSince(last) >= 1 else { return false }
+                last = now
+                return true
+            }
+            return try repository.claimNonces(claims, purgeBefore: purge ? now : nil)
+        }
+    }
+
+    func claim(keyID: String, nonce: String, until: Date) throws -> Bool {
+        try queue.submit((keyID, nonce, until))
     }
 }

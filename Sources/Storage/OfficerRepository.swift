@@ -216,3 +216,19 @@ extension PKIRepository {
         return AuthorizationMark(generation: try row.int("value"))
     }
 }
+
+extension PKIRepository {
+    /// Remembers request nonces until their `until`, in one transaction; for each, false when
+    /// that key used it before (a replay, also within the same batch). Expired nonces are
+    /// dropped on the way when `purgeBefore` is given. The replay cache of states whose stores
+    /// are in PostgreSQL, shared by the main and reserve servers.
+    public func claimNonces(_ claims: [(keyID: String, nonce: String, until: Date)], purgeBefore: Date?) throws -> [Bool] {
+        try database.transaction { db in
+            if let purgeBefore { try db.execute("DELETE FROM request_nonces WHERE expires_at < ?", [purgeBefore]) }
+            return try claims.map { claim in
+                try db.update("INSERT OR IGNORE INTO request_nonces(key_id, nonce, expires_at) VALUES (?, ?, ?)",
+                              [claim.keyID, claim.nonce, claim.until]) == 1
+            }
+        }
+    }
+}

@@ -248,5 +248,17 @@ public enum PKISchema {
             ALTER TABLE sod_issuances ADD COLUMN sod BYTEA;
             CREATE UNIQUE INDEX sod_issuances_by_request ON sod_issuances(request_id) WHERE request_id IS NOT NULL;
             """),
+        // Main and reserve servers share one database: their replay cache must be shared too, or
+        // a request accepted by one could be replayed to the other after a failover. States in
+        // PostgreSQL keep nonces here; SQLite states keep them in the ledger beside the database.
+        Migration(version: 7, name: "shared-replay-cache", sql: """
+            CREATE TABLE request_nonces (
+                key_id TEXT NOT NULL, nonce TEXT NOT NULL, expires_at INTEGER NOT NULL, PRIMARY KEY (key_id, nonce)) WITHOUT ROWID;
+            CREATE INDEX request_nonces_by_expiry ON request_nonces(expires_at);
+            """, postgresql: """
+            CREATE TABLE request_nonces (
+                key_id TEXT NOT NULL, nonce TEXT NOT NULL, expires_at BIGINT NOT NULL, PRIMARY KEY (key_id, nonce));
+            CREATE INDEX request_nonces_by_expiry ON request_nonces(expires_at);
+            """),
     ]
 }

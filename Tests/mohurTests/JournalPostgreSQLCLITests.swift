@@ -75,5 +75,23 @@ struct JournalPostgreSQLCLITests {
         let checked = try cli.mohur(["perm", "check", gateway.certificate, "--operation", "pa-verify"])
         #expect(checked.status == 1, "a revoked certificate holds no rights: \(checked.output)")
         #expect(try cli.mohur(["audit", "verify"]).status == 0)
+
+        // The replay cache is in PostgreSQL, shared by main and reserve: a request accepted by one
+        // service is refused by another that has no local ledger (a second machine).
+        let auditor = try Subsystem(cli, agency: "MIA", name: "audit-collector", rights: "AUD:read,op:audit-read")
+        var service = try ServiceProcess(cli: cli, role: "central", extra: ["--public-url", "http://mohur.central:8443"])
+        let url = "http://mohur.central:8443/v1/audit/checkpoint"
+        let headers = try cli.mohur(["request", "sign", "GET", url] + auditor.signing).stdout
+            .split(separator: "\n").flatMap { ["-H", String($0)] }
+        func send() throws -> String {
+            try run("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}"] + headers + ["\(service.base)/v1/audit/checkpoint"]).stdout
+        }
+        #expect(try send() == "200")
+        #expect(service.stop() == 0)
+        #expect(Int(try server.psql("SELECT count(*) FROM request_nonces").stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0 >= 1)
+        try? FileManager.default.removeItem(atPath: cli.state.path("s/replay"))
+        service = try ServiceProcess(cli: cli, role: "central", extra: ["--public-url", "http://mohur.central:8443"])
+        #expect(try send() == "401", "the replay reached another service")
+        #expect(service.stop() == 0)
     }
 }
