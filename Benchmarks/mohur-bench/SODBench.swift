@@ -12,7 +12,7 @@ import OpenSSLKit
 /// one request at a time (each record committed on its own) and as personalisation batches
 /// (records committed together), without and with the durable audit journal.
 func sodSigningRows(state: StateDirectory, keys: any KeyStore, scratch: String) throws -> [Row] {
-    let repository = try state.openRepository()
+    let repository = try state.openRepository(creating: true)
     let profile = try HierarchyProfile.embedded()
     let matrix = try AccessMatrix.embedded()
     let pki = PKI(repository: repository, keys: keys, profile: profile, matrix: matrix)

@@ -123,8 +123,15 @@ public struct StateDirectory: Sendable {
         }
     }
 
-    public func openRepository() throws -> PKIRepository {
+    /// Opens the PKI store; only `init` (`creating`) may create a SQLite file that is not there.
+    /// A state whose database file is missing (deleted, or lost with a disk) is an error, not an
+    /// empty store: a later `mohur restore` must not find a blank file in its place.
+    public func openRepository(creating: Bool = false) throws -> PKIRepository {
         let conninfo = exists ? try loadConfiguration().database : nil
+        if conninfo == nil, !creating, !FileManager.default.fileExists(atPath: databasePath) {
+            throw MohurError.notFound("the state in \(path) has no database (\(databasePath) is missing)",
+                                      hint: "restore a backup with `mohur restore`, or run `mohur init` for a new state")
+        }
         do {
             return try PKIRepository(database: try conninfo.map { try Database(postgresql: $0) } ?? Database(path: databasePath))
         } catch {

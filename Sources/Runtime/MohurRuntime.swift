@@ -135,7 +135,7 @@ public final class MohurRuntime: Sendable {
                 try dir.writeConfiguration(config)
             }
         }
-        let repository = try dir.openRepository()
+        let repository = try dir.openRepository(creating: true)
         let keys = try dir.openKeyStore(config)
         let journal = try openOrCreateJournal(dir, keys: keys, repository: repository)
         let profile = try PKI.lockedProfile(repository) ?? configuration.profileForInit()

@@ -46,6 +46,8 @@ struct BackupCLITests {
         where name.hasPrefix("mohur.sqlite") || name.hasPrefix("audit.sqlite") {
             try FileManager.default.removeItem(atPath: cli.state.path("s/\(name)"))
         }
+        let lost = try cli.mohur(["ca", "list"])
+        #expect(lost.status == 2 && lost.stderr.contains("has no database"), "a lost store is an error, not an empty one: \(lost.output)")
         let restored = try cli.mohur(["restore", backup])
         #expect(restored.status == 0 && restored.stdout.contains("journal verified"), "\(restored.output)")
         #expect(try count(database, "certificates") == certificates)
