@@ -55,7 +55,12 @@ final class PostgreSQLConnection {
             .replacingOccurrences(of: #"://([^:/@]+):[^@]+@"#, with: "://$1:…@", options: .regularExpression)
     }
 
-    var isAutocommit: Bool { PQtransactionStatus(handle) == PQTRANS_IDLE }
+    /// No transaction open. A dead connection (PQTRANS_UNKNOWN, after a failover) has none
+    /// either: the next statement reconnects, and `transaction()` must not refuse to begin.
+    var isAutocommit: Bool {
+        let status = PQtransactionStatus(handle)
+        return status == PQTRANS_IDLE || status == PQTRANS_UNKNOWN
+    }
 
     /// Whether the server is gone (a failover, a restart): the caller may reconnect.
     var isBroken: Bool { PQstatus(handle) != CONNECTION_OK }

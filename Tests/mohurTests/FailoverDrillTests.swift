@@ -37,6 +37,7 @@ struct FailoverDrillTests {
         let report = try JSONSerialization.jsonObject(with: output.fileHandleForReading.readDataToEndOfFile()) as? [String: Any] ?? [:]
         load.waitUntilExit()
         #expect(issuing.stop() == 0)
+        #expect(!issuing.log.contains("transaction is already open"), "a dead connection must not block the next transaction")
 
         let acknowledged = report["acknowledged"] as? [[String: Any]] ?? []
         let failures = report["failures"] as? [[String: Any]] ?? []

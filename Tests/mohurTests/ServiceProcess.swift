@@ -6,25 +6,31 @@ import OpenSSLKit
 final class ServiceProcess {
     let process: Process
     let port: Int
-    private let log: Pipe
+    private let logPath: String
 
     init(cli: CLITests, role: String, extra: [String] = []) throws {
         process = Process()
         process.executableURL = URL(fileURLWithPath: try CLITests.binary)
         process.arguments = ["serve", "--role", role, "--listen", "127.0.0.1:0", "--state", cli.state.path("s")] + extra
-        log = Pipe()
+        // The log goes to a file: a pipe nobody reads once the service is up fills up, and a
+        // service that logs a lot (a failover) would then block writing to it.
+        logPath = cli.state.path("serve-\(UUID().uuidString).log")
+        FileManager.default.createFile(atPath: logPath, contents: nil)
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         process.standardOutput = log
         process.standardError = log
         try process.run()
+        try log.close()
         // Hummingbird logs the bound address once it listens.
         var output = ""
         let deadline = Date().addingTimeInterval(30)
         var found: Int?
         while found == nil, Date() < deadline, process.isRunning {
-            let chunk = log.fileHandleForReading.availableData
-            output += String(decoding: chunk, as: UTF8.self)
+            output = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
             if let range = output.range(of: "listening on 127.0.0.1:") {
                 found = Int(output[range.upperBound...].prefix { $0.isNumber })
+            } else {
+                usleep(20_000)
             }
         }
         guard let found else {
@@ -33,6 +39,9 @@ final class ServiceProcess {
         }
         port = found
     }
+
+    /// What the service logged so far.
+    var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
     var base: String { "http://127.0.0.1:\(port)" }
 
