@@ -17,11 +17,12 @@ deps:
 	fi
 
 ## Independent judges the tests call: an RFC 9421 implementation that shares no code with Mohur
-## (PyPI http-message-signatures, with requests), in a virtual environment under .build.
+## (PyPI http-message-signatures, with requests), and PyYAML to read the deployment files, in a
+## virtual environment under .build.
 JUDGES := .build/judges
 judges: deps
-	@$(JUDGES)/bin/python -c "import http_message_signatures, requests" 2>/dev/null || { \
-	  python3 -m venv $(JUDGES) && $(JUDGES)/bin/pip install -q --disable-pip-version-check "http-message-signatures==3.0.0" requests; }
+	@$(JUDGES)/bin/python -c "import http_message_signatures, requests, yaml" 2>/dev/null || { \
+	  python3 -m venv $(JUDGES) && $(JUDGES)/bin/pip install -q --disable-pip-version-check "http-message-signatures==3.0.0" requests pyyaml; }
 
 build: deps
 	$(SWIFT) build $(SWIFT_BUILD_FLAGS) --product mohur
