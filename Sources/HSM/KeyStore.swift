@@ -14,6 +14,9 @@ public protocol KeyStore: Sendable {
     func generate(_ spec: KeySpec, label: String) throws -> any Signer
     /// Loads a key by the reference `generate` returned (`Signer.keyReference`).
     func load(reference: String) throws -> any Signer
+    /// The Ed25519 key labelled `label`, generated first if `create` and it is missing; nil
+    /// when it is missing and `create` is false.
+    func ed25519Key(label: String, create: Bool) throws -> (any Ed25519Signer)?
 }
 
 /// PKCS#11 keys on one token, loaded through p11-kit (SoftHSM2 by default, any module by path).
@@ -100,6 +103,17 @@ public final class PKCS11KeyStore: KeyStore {
         }
         return try PKCS11Signer(key: key, spec: nil)
     }
+
+    public func ed25519Key(label: String, create: Bool) throws -> (any Ed25519Signer)? {
+        if let key = try token.findPrivateKey(label: label, id: nil) { return try PKCS11Ed25519Signer(key: key) }
+        guard create else { return nil }
+        do {
+            return try PKCS11Ed25519Signer(key: try token.generateKeyPair(.ed25519, label: label, id: try randomBytes(16)))
+        } catch let error as PKCS11Error where error.rv == 0x70 /* CKR_MECHANISM_INVALID */ {
+            throw MohurError.system("token '\(token.info.label)' cannot generate Ed25519 keys (CKM_EC_EDWARDS_KEY_PAIR_GEN): \(error)",
+                                    hint: "witness keys need an HSM with PKCS#11 v3.0 EdDSA; SoftHSM2 2.6 has it")
+        }
+    }
 }
 
 /// One loaded module per library path for the whole process. A PKCS#11 library is initialised
@@ -150,5 +164,10 @@ public struct SoftwareKeyStore: KeyStore {
             throw MohurError.badInput("key reference '\(reference)' is not a software key (expected file:PATH)")
         }
         return try SoftwareKeySigner.load(path: String(reference.dropFirst(5)), passphrase: passphrase)
+    }
+
+    public func ed25519Key(label: String, create: Bool) throws -> (any Ed25519Signer)? {
+        throw MohurError.refused("witness keys live in an HSM; this state keeps development software keys",
+                                 hint: "initialise the witness's state with a PKCS#11 token (the default)")
     }
 }

@@ -16,6 +16,13 @@ public enum PKCS11KeySpec: Sendable, Hashable {
     case ec(curveOID: [UInt8])
     /// An RSA key with the given modulus size and public exponent 65537.
     case rsa(bits: Int)
+    /// An Ed25519 key (PKCS #11 v3.0 §2.3.5: CKM_EC_EDWARDS_KEY_PAIR_GEN, CKK_EC_EDWARDS, with
+    /// CKA_EC_PARAMS the OID id-Ed25519 1.3.101.112 of RFC 8410 §3). Signs whole messages with
+    /// CKM_EDDSA; used for witness cosignatures (c2sp.org/tlog-cosignature), never for X.509.
+    case ed25519
+
+    /// DER of id-Ed25519 (1.3.101.112), the CKA_EC_PARAMS of an Ed25519 key.
+    static let ed25519Parameters: [UInt8] = [0x06, 0x03, 0x2B, 0x65, 0x70]
 
     /// NIST P-256 / secp256r1 (1.2.840.10045.3.1.7).
     public static let p256 = PKCS11KeySpec.ec(curveOID: [0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07])
@@ -44,6 +51,9 @@ public enum PKCS11PublicKeyMaterial: Sendable, Hashable {
     case ec(parameters: [UInt8], point: [UInt8])
     /// Big-endian CKA_MODULUS and CKA_PUBLIC_EXPONENT.
     case rsa(modulus: [UInt8], publicExponent: [UInt8])
+    /// The 32-byte Ed25519 public key (RFC 8032 §5.1.5), unwrapped from the DER OCTET STRING
+    /// CKA_EC_POINT holds (PKCS #11 v3.0 §2.3.5).
+    case ed25519(publicKey: [UInt8])
 }
 
 /// Signature mechanisms supported by `PKCS11PrivateKey.sign`.
@@ -56,6 +66,9 @@ public enum PKCS11Mechanism: Sendable, Hashable {
     /// CKM_RSA_PKCS_PSS over a precomputed digest made with `hash`; MGF1 uses
     /// the same hash, the salt is `saltLength` bytes.
     case rsaPSS(hash: DigestAlgorithm, saltLength: Int)
+    /// CKM_EDDSA without parameters: PureEdDSA (Ed25519, RFC 8032 §5.1) over the whole message;
+    /// output is the 64-byte signature R ‖ S.
+    case eddsa
 }
 
 /// PKCS#11 names of the hash functions in PSS parameters (CKM_SHA_1 … CKM_SHA512,
@@ -108,6 +121,14 @@ enum ECEncoding {
             default: return nil
             }
         }
+        return nil
+    }
+
+    /// CKA_EC_POINT of an Ed25519 key → the 32-byte key: SoftHSM2 and the v3.0 text wrap it in
+    /// a DER OCTET STRING, some tokens give it bare.
+    static func unwrapEdwardsPoint(_ value: [UInt8]) -> [UInt8]? {
+        if value.count == 32 { return value }
+        if let inner = octetStringContent(value), inner.count == 32 { return inner }
         return nil
     }
 

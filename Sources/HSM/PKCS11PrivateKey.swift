@@ -52,6 +52,8 @@ public final class PKCS11PrivateKey: Sendable, CustomStringConvertible {
         case .rsa(let modulus, _):
             let significant = modulus.drop(while: { $0 == 0 }).count
             signatureLength = significant > 0 ? significant : 512
+        case .ed25519:
+            signatureLength = 64
         }
     }
 
@@ -70,6 +72,7 @@ public final class PKCS11PrivateKey: Sendable, CustomStringConvertible {
         switch publicKey {
         case .ec: kind = "EC"
         case .rsa(let modulus, _): kind = "RSA-\(modulus.drop(while: { $0 == 0 }).count * 8)"
+        case .ed25519: kind = "Ed25519"
         }
         return "PKCS11PrivateKey(\(kind), \(uri))"
     }
@@ -113,11 +116,13 @@ public final class PKCS11PrivateKey: Sendable, CustomStringConvertible {
     public func sign(_ mechanism: PKCS11Mechanism, _ data: [UInt8]) throws(PKCS11Error) -> [UInt8] {
         switch mechanism {
         case .ecdsa:
-            guard isEC else { throw mismatch("CKM_ECDSA needs an EC key") }
+            guard keyKind == "EC" else { throw mismatch("CKM_ECDSA needs an EC key") }
+        case .eddsa:
+            guard keyKind == "Ed25519" else { throw mismatch("CKM_EDDSA needs an Ed25519 key") }
         case .rsaPKCS1:
-            guard !isEC else { throw mismatch("CKM_RSA_PKCS needs an RSA key") }
+            guard keyKind == "RSA" else { throw mismatch("CKM_RSA_PKCS needs an RSA key") }
         case .rsaPSS(let hash, let saltLength):
-            guard !isEC else { throw mismatch("CKM_RSA_PKCS_PSS needs an RSA key") }
+            guard keyKind == "RSA" else { throw mismatch("CKM_RSA_PKCS_PSS needs an RSA key") }
             guard saltLength >= 0 else {
                 throw PKCS11Error("C_SignInit", CKR_MECHANISM_PARAM_INVALID,
                                   context: "the PSS salt length must not be negative")
@@ -149,13 +154,16 @@ public final class PKCS11PrivateKey: Sendable, CustomStringConvertible {
 
     // MARK: - Internals
 
-    private var isEC: Bool {
-        if case .ec = publicKey { return true }
-        return false
+    private var keyKind: String {
+        switch publicKey {
+        case .ec: "EC"
+        case .rsa: "RSA"
+        case .ed25519: "Ed25519"
+        }
     }
 
     private func mismatch(_ what: String) -> PKCS11Error {
-        PKCS11Error("C_SignInit", CKR_KEY_TYPE_INCONSISTENT, context: "\(what); key '\(label)' is \(isEC ? "EC" : "RSA")")
+        PKCS11Error("C_SignInit", CKR_KEY_TYPE_INCONSISTENT, context: "\(what); key '\(label)' is \(keyKind)")
     }
 
     /// Runs `body` with the cached handle; if the token says the handle is
@@ -177,6 +185,9 @@ public final class PKCS11PrivateKey: Sendable, CustomStringConvertible {
         switch mechanism {
         case .ecdsa:
             var m = CK_MECHANISM(mechanism: CK_MECHANISM_TYPE(CKM_ECDSA), pParameter: nil, ulParameterLen: 0)
+            return functions.signInit(session, &m, key)
+        case .eddsa:
+            var m = CK_MECHANISM(mechanism: CK_MECHANISM_TYPE(CKM_EDDSA), pParameter: nil, ulParameterLen: 0)
             return functions.signInit(session, &m, key)
         case .rsaPKCS1:
             var m = CK_MECHANISM(mechanism: CK_MECHANISM_TYPE(CKM_RSA_PKCS), pParameter: nil, ulParameterLen: 0)

@@ -25,6 +25,8 @@ public final class PKCS11Signer: Signer {
         case .rsa(let modulus, let exponent):
             self.publicKey = try PublicKey(rsaModulus: modulus, exponent: exponent)
             self.spec = spec ?? .rsa(bits: publicKey.bits)
+        case .ed25519:
+            throw MohurError.badInput("key '\(key.label)' is an Ed25519 key: it cosigns checkpoints (PKCS11Ed25519Signer) and never signs certificates")
         }
     }
 
@@ -76,5 +78,27 @@ extension DigestAlgorithm {
         case .sha384: [0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02]
         case .sha512: [0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03]
         }
+    }
+}
+
+/// An Ed25519 key on the token that signs whole messages with CKM_EDDSA (RFC 8032 §5.1,
+/// PureEdDSA): the witness's cosigning key (c2sp.org/tlog-cosignature).
+public final class PKCS11Ed25519Signer: Ed25519Signer {
+    public let key: PKCS11PrivateKey
+    public let rawPublicKey: [UInt8]
+    public var keyReference: String { key.uri.description }
+
+    init(key: PKCS11PrivateKey) throws {
+        guard case .ed25519(let publicKey) = key.publicKey else {
+            throw MohurError.badInput("key '\(key.label)' is not an Ed25519 key")
+        }
+        self.key = key
+        self.rawPublicKey = publicKey
+    }
+
+    public func sign(_ message: [UInt8]) throws -> [UInt8] {
+        let signature = try key.sign(.eddsa, message)
+        guard signature.count == 64 else { throw MohurError.system("the token returned a \(signature.count)-byte Ed25519 signature") }
+        return signature
     }
 }

@@ -163,6 +163,11 @@ public final class PKCS11Token: Sendable {
             publicTemplate.add(CK_ATTRIBUTE_TYPE(CKA_MODULUS_BITS), ulong: CK_ULONG(bits))
             publicTemplate.add(CK_ATTRIBUTE_TYPE(CKA_PUBLIC_EXPONENT), [0x01, 0x00, 0x01])
             privateTemplate.add(CK_ATTRIBUTE_TYPE(CKA_KEY_TYPE), ulong: CK_ULONG(CKK_RSA))
+        case .ed25519:
+            mechanismType = CK_MECHANISM_TYPE(CKM_EC_EDWARDS_KEY_PAIR_GEN)
+            publicTemplate.add(CK_ATTRIBUTE_TYPE(CKA_KEY_TYPE), ulong: CK_ULONG(CKK_EC_EDWARDS))
+            publicTemplate.add(CK_ATTRIBUTE_TYPE(CKA_EC_PARAMS), PKCS11KeySpec.ed25519Parameters)
+            privateTemplate.add(CK_ATTRIBUTE_TYPE(CKA_KEY_TYPE), ulong: CK_ULONG(CKK_EC_EDWARDS))
         }
 
         return try PKCS11Module.objectManagement.withLock { _ throws(PKCS11Error) -> PKCS11PrivateKey in
@@ -322,7 +327,8 @@ public final class PKCS11Token: Sendable {
         ])
         let label = String(decoding: values[0] ?? [], as: UTF8.self)
         let id = values[1] ?? []
-        guard let keyType = values[2].flatMap(PKCS11Token.ulong), keyType == CKK_EC || keyType == CKK_RSA else {
+        guard let keyType = values[2].flatMap(PKCS11Token.ulong),
+              keyType == CKK_EC || keyType == CKK_RSA || keyType == CKK_EC_EDWARDS else {
             return nil
         }
         var query = AttributeTemplate()
@@ -357,11 +363,15 @@ public final class PKCS11Token: Sendable {
             if let modulus = values[3], let exponent = values[4] {
                 return .rsa(modulus: modulus, publicExponent: exponent)
             }
+        case CKK_EC_EDWARDS?:
+            if values[1] == PKCS11KeySpec.ed25519Parameters, let point = values[2].flatMap(ECEncoding.unwrapEdwardsPoint) {
+                return .ed25519(publicKey: point)
+            }
         default:
             break
         }
         throw PKCS11Error("C_GetAttributeValue", CKR_KEY_TYPE_INCONSISTENT,
-                          context: "the public key is not an RSA or EC key with readable key material")
+                          context: "the public key is not an RSA, EC or Ed25519 key with readable key material")
     }
 
     private static func ulong(_ bytes: [UInt8]) -> CK_ULONG? {

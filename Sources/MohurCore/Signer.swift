@@ -20,3 +20,14 @@ extension Signer {
     /// The scheme this key signs with unless a profile says otherwise.
     public var defaultScheme: SignatureScheme { SignatureScheme.default(for: spec) }
 }
+
+/// An Ed25519 key that signs whole messages (RFC 8032 §5.1, PureEdDSA). Witnesses cosign
+/// checkpoints with one (c2sp.org/tlog-cosignature); it never signs certificates or documents.
+public protocol Ed25519Signer: Sendable {
+    /// Where the key lives (an RFC 7512 `pkcs11:` URI).
+    var keyReference: String { get }
+    /// The 32-byte public key (RFC 8032 §5.1.5).
+    var rawPublicKey: [UInt8] { get }
+    /// The 64-byte signature R ‖ S over `message`.
+    func sign(_ message: [UInt8]) throws -> [UInt8]
+}

@@ -100,6 +100,8 @@ enum PKCS11TestDER {
         case .rsa(let modulus, let exponent):
             let rsaPublicKey = sequence(integer(modulus), integer(exponent))
             return sequence(sequence(rsaEncryptionOID, [0x05, 0x00]), bitString(rsaPublicKey))
+        case .ed25519(let key):
+            return sequence(sequence([0x06, 0x03, 0x2B, 0x65, 0x70]), bitString(key))  // RFC 8410 §4
         }
     }
 

@@ -15,7 +15,7 @@ final class ServiceProcess {
         // The log goes to a file: a pipe nobody reads once the service is up fills up, and a
         // service that logs a lot (a failover) would then block writing to it.
         logPath = cli.state.path("serve-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         process.standardOutput = log
         process.standardError = log
