@@ -110,5 +110,48 @@ public enum AuditSchema {
                 note TEXT NOT NULL, received_at BIGINT NOT NULL, PRIMARY KEY (origin, size));
             \(appendOnlyPostgreSQL(["remote_entries", "remote_checkpoints"]))
             """),
+        // Witnessing (c2sp.org/tlog-witness). On a witness: the logs it follows and the
+        // latest checkpoint of each it cosigned. On a journal that asks witnesses: who they
+        // are, the size each holds, and the cosignatures they returned (append-only).
+        Migration(version: 3, name: "witnesses", sql: """
+            CREATE TABLE witness_logs (
+                origin TEXT PRIMARY KEY,
+                vkey TEXT NOT NULL,
+                label TEXT NOT NULL,
+                added_at INTEGER NOT NULL,
+                size INTEGER NOT NULL DEFAULT 0,
+                root BLOB,
+                note TEXT,
+                cosigned_at INTEGER
+            );
+            CREATE TABLE audit_witnesses (
+                name TEXT PRIMARY KEY,
+                vkey TEXT NOT NULL,
+                url TEXT NOT NULL,
+                added_at INTEGER NOT NULL,
+                size INTEGER NOT NULL DEFAULT 0,
+                cosigned_at INTEGER
+            );
+            CREATE TABLE audit_cosignatures (
+                size INTEGER NOT NULL,
+                witness TEXT NOT NULL REFERENCES audit_witnesses(name),
+                line TEXT NOT NULL,
+                timestamp INTEGER NOT NULL,
+                received_at INTEGER NOT NULL,
+                PRIMARY KEY (size, witness)
+            ) WITHOUT ROWID;
+            \(appendOnly(["cosignatures"]))
+            """, postgresql: """
+            CREATE TABLE witness_logs (
+                origin TEXT PRIMARY KEY, vkey TEXT NOT NULL, label TEXT NOT NULL, added_at BIGINT NOT NULL,
+                size BIGINT NOT NULL DEFAULT 0, root BYTEA, note TEXT, cosigned_at BIGINT);
+            CREATE TABLE audit_witnesses (
+                name TEXT PRIMARY KEY, vkey TEXT NOT NULL, url TEXT NOT NULL, added_at BIGINT NOT NULL,
+                size BIGINT NOT NULL DEFAULT 0, cosigned_at BIGINT);
+            CREATE TABLE audit_cosignatures (
+                size BIGINT NOT NULL, witness TEXT NOT NULL REFERENCES audit_witnesses(name), line TEXT NOT NULL,
+                timestamp BIGINT NOT NULL, received_at BIGINT NOT NULL, PRIMARY KEY (size, witness));
+            \(appendOnlyPostgreSQL(["cosignatures"]))
+            """),
     ]
 }

@@ -16,6 +16,12 @@ public struct MohurError: Error, Sendable, CustomStringConvertible {
         case unauthenticated
         /// The input is larger than Mohur accepts (CLI exit 2, HTTP 413).
         case tooLarge
+        /// Well-formed, but it contradicts what is already recorded: a log view a witness
+        /// cannot reconcile with the last one (CLI exit 1, HTTP 409, c2sp.org/tlog-witness).
+        case conflict
+        /// Well-formed, but its proof does not verify: a consistency proof that fails
+        /// (CLI exit 1, HTTP 422, c2sp.org/tlog-witness).
+        case unverifiable
     }
 
     public let code: Code
@@ -38,7 +44,7 @@ public struct MohurError: Error, Sendable, CustomStringConvertible {
     /// 3 system failure.
     public var exitCode: Int32 {
         switch code {
-        case .refusedByPolicy, .unauthenticated: 1
+        case .refusedByPolicy, .unauthenticated, .conflict, .unverifiable: 1
         case .badInput, .notFound, .tooLarge: 2
         case .system: 3
         }
@@ -52,6 +58,8 @@ public struct MohurError: Error, Sendable, CustomStringConvertible {
         case .refusedByPolicy: 403
         case .notFound: 404
         case .tooLarge: 413
+        case .conflict: 409
+        case .unverifiable: 422
         case .system: 500
         }
     }
@@ -64,6 +72,8 @@ public struct MohurError: Error, Sendable, CustomStringConvertible {
         case .refusedByPolicy: "https://iamas.gov.az/mohur/problems/refused"
         case .notFound: "https://iamas.gov.az/mohur/problems/not-found"
         case .tooLarge: "https://iamas.gov.az/mohur/problems/too-large"
+        case .conflict: "https://iamas.gov.az/mohur/problems/conflict"
+        case .unverifiable: "https://iamas.gov.az/mohur/problems/unverifiable"
         case .system: "https://iamas.gov.az/mohur/problems/system"
         }
     }

@@ -47,6 +47,9 @@ func buildRouter(state: ServiceState) throws -> Router<MohurRequestContext> {
         DocumentRoutes(state: state, responder: responder, signing: try DocumentSigningService(pki: runtime.pki)).addIssuing(to: router)
     case .border:
         DocumentRoutes(state: state, responder: responder, signing: nil).addBorder(to: router)
+    case .witness:
+        _ = try runtime.witness()  // refuse to start as a witness that has no key
+        WitnessRoutes(state: state).add(to: router)
     }
     return router
 }

@@ -50,7 +50,8 @@ struct BodyLimitMiddleware: RouterMiddleware {
     }
 }
 
-/// Verifies the RFC 9421 signature of every request but `/healthz`, then the signer's
+/// Verifies the RFC 9421 signature of every request but `/healthz` (and a witness's
+/// `/add-checkpoint`, which the log's checkpoint signature authenticates), then the signer's
 /// certificate path (a revoked or expired certificate is not an identity). A refusal is 401
 /// and journaled, naming the caller when its keyid is known.
 struct SignatureMiddleware: RouterMiddleware {
@@ -58,7 +59,8 @@ struct SignatureMiddleware: RouterMiddleware {
     let state: ServiceState
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if request.uri.path == "/healthz" || (request.uri.path == "/metrics" && context.fromLoopback) {
+        if request.uri.path == "/healthz" || (request.uri.path == "/metrics" && context.fromLoopback)
+            || (state.configuration.role == .witness && request.uri.path == WitnessRoutes.path) {
             return try await next(request, context)
         }
         var context = context

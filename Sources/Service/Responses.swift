@@ -23,6 +23,8 @@ struct Problem: Encodable {
         case .refusedByPolicy: "Refused"
         case .notFound: "Not found"
         case .tooLarge: "Content too large"
+        case .conflict: "Conflict"
+        case .unverifiable: "Proof does not verify"
         case .system: "System failure"
         }
         status = error.httpStatus

@@ -4,7 +4,7 @@ import MohurCore
 /// Which routes a Mohur instance serves. The central complex issues and authorises, an
 /// issuing centre signs chip data, a border post verifies documents offline.
 public enum ServiceRole: String, Sendable, CaseIterable {
-    case central, issuing, border
+    case central, issuing, border, witness
 }
 
 /// How `mohur serve` runs; built at the edge (command-line options) and passed in.

@@ -12,7 +12,8 @@ struct AuditGroup: ParsableCommand {
             whose heads are signed as C2SP checkpoints by the journal key in the HSM. `audit key` prints the verifier \
             key to publish; with it, `audit verify --bundle` checks an export offline.
             """,
-        subcommands: [Tail.self, CheckpointCommand.self, Proof.self, Verify.self, Export.self, Key.self, Nodes.self, Forward.self])
+        subcommands: [Tail.self, CheckpointCommand.self, Proof.self, Verify.self, Export.self, Key.self, Nodes.self, Forward.self,
+                      Witnesses.self, Cosign.self])
 
     struct Tail: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print the latest entries.")
@@ -38,9 +39,18 @@ struct AuditGroup: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "checkpoint",
                                                         abstract: "Sign a checkpoint of the whole journal now (if it grew) and print the latest.")
         @OptionGroup var state: StateOptions
+        @Flag(help: "Print the latest checkpoint that witnesses cosigned instead, with their cosignatures (signs nothing).")
+        var cosigned = false
         func run() throws {
             try reporting {
                 let runtime = try state.openRuntime()
+                if cosigned {
+                    guard let note = try runtime.acting(for: .auditRead, as: try state.credential, { _ in try runtime.witnessing.latestCosignedNote() }) else {
+                        throw MohurError.notFound("no checkpoint of this journal carries cosignatures yet", hint: "run `mohur audit cosign`")
+                    }
+                    print(note, terminator: "")
+                    return
+                }
                 guard let note = try runtime.acting(for: .auditRead, as: try state.credential, { _ in try runtime.journal.checkpoint() }) else {
                     throw MohurError.notFound("the journal is empty; nothing to sign")
                 }
@@ -90,12 +100,17 @@ struct AuditGroup: ParsableCommand {
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Recompute the journal from its entries against every checkpoint; name the first bad entry.",
-            discussion: "With --bundle, check an `audit export` file offline instead (needs --vkey). Exit 1 when anything is wrong.")
+            discussion: """
+                With --bundle, check an `audit export` file offline instead (needs --vkey). With --witness-policy, also \
+                require that the latest cosigned checkpoint carries the cosignatures the policy's quorum asks for (lines \
+                `witness VKEY [URL]`, `group NAME k|all|any MEMBER…`, `quorum NAME`). Exit 1 when anything is wrong.
+                """)
         @OptionGroup var state: StateOptions
         @Option(help: "Published verifier key to check signatures with (default: the one recorded in the journal).") var vkey: String?
         @Option(help: ArgumentHelp("A checkpoint note kept elsewhere, to detect a rolled-back journal.", valueName: "file"))
         var checkpoint: [String] = []
         @Option(help: ArgumentHelp("Verify this export bundle offline.", valueName: "file")) var bundle: String?
+        @Option(help: ArgumentHelp("Witness policy the cosignatures must satisfy (k-of-n).", valueName: "file")) var witnessPolicy: String?
         func run() throws {
             try reporting {
                 let key = try vkey.map { try NoteVerifierKey(vkey: $0) }
@@ -107,13 +122,24 @@ struct AuditGroup: ParsableCommand {
                     print("bundle verified: \(parsed.entries.count) entries included in the signed checkpoint")
                     return
                 }
-                let notes = try checkpoint.map { String(decoding: try readInput($0, what: "checkpoint"), as: UTF8.self) }
+                var notes = try checkpoint.map { String(decoding: try readInput($0, what: "checkpoint"), as: UTF8.self) }
+                var witnessed: (size: Int64, cosigners: Set<String>, note: String)?
+                if let witnessPolicy {
+                    let policy = try WitnessPolicy(text: String(decoding: try readInput(witnessPolicy, what: "witness policy"), as: UTF8.self),
+                                                   source: witnessPolicy)
+                    let runtime = try state.openRuntime()
+                    witnessed = try runtime.acting(for: .auditRead, as: try state.credential) { _ in try runtime.verifyWitnessed(policy: policy) }
+                    notes.append(witnessed?.note ?? "")
+                }
                 let report = try state.acting(for: .auditRead) { _ in try state.openJournalReader() }.verify(key: key, extraCheckpoints: notes)
                 guard report.isValid else {
                     throw MohurError.refused("the journal fails verification; first bad entry: \(report.firstBadEntry.map(String.init) ?? "unknown"): "
                                              + report.problems.joined(separator: "; "))
                 }
                 print("journal verified: \(report.size) entries, \(report.checkpointsVerified) signed checkpoints consistent")
+                if let witnessed {
+                    print("checkpoint \(witnessed.size) cosigned by \(witnessed.cosigners.sorted().joined(separator: ", ")): the policy's quorum is met")
+                }
             }
         }
     }

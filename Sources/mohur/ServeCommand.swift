@@ -14,7 +14,8 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve", abstract: "Run the Mohur service that the other IAMAS subsystems call with signed requests.",
         discussion: """
             --role decides the routes: central (CA material, POST /v1/authorize, permission certificates, the audit \
-            journal), issuing (EF.SOD signing), border (passive authentication). GET /healthz answers unsigned.
+            journal), issuing (EF.SOD signing), border (passive authentication), witness (C2SP tlog-witness POST /add-checkpoint, \
+            unsigned: the log's checkpoint signature is its authentication). GET /healthz answers unsigned.
 
             Every other request is signed per RFC 9421: covered @method and @target-uri (or @authority, @path and \
             @query), with content also content-type and content-digest (RFC 9530); created within 30 s of the \
@@ -27,7 +28,16 @@ struct ServeCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var state: StateOptions
-    @Option(help: ArgumentHelp("central | issuing | border.", valueName: "role")) var role: ServiceRole
+    @Option(help: ArgumentHelp("central | issuing | border | witness.", valueName: "role")) var role: ServiceRole
+    @OptionGroup var listener: ListenerOptions
+
+    func run() async throws {
+        try await listener.serve(role: role, state: state)
+    }
+}
+
+/// Where and how a service listens; shared by `serve` and `witness run`.
+struct ListenerOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Address to listen on.", valueName: "host:port")) var listen: String = "127.0.0.1:8443"
     @Option(help: ArgumentHelp("The URL callers address, e.g. https://mohur.iamas.local (default: http:// and the Host field).",
                                valueName: "url"))
@@ -42,7 +52,8 @@ struct ServeCommand: AsyncParsableCommand {
         if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together") }
     }
 
-    func run() async throws {
+    /// Runs the service of `role` on `state` until SIGTERM or SIGINT.
+    func serve(role: ServiceRole, state: StateOptions) async throws {
         do {
             let (host, port) = try ServiceConfiguration.listenAddress(listen)
             var configuration = ServiceConfiguration(role: role, host: host, port: port, maxBodyBytes: maxBody)

@@ -14,11 +14,11 @@ struct JournalFixture {
     var reader: AuditReader { log.reader }
     var path: String { directory.path("audit.sqlite") }
 
-    init(checkpointInterval: TimeInterval = 3600, signer: (any Signer)? = nil) throws {
+    init(checkpointInterval: TimeInterval = 3600, signer: (any Signer)? = nil, origin: String = "iamas.az/mohur/audit-test") throws {
         directory = try TemporaryDirectory("mohur-audit")
         database = try AuditLog.openDatabase(path: directory.path("audit.sqlite"))
         let key = try signer ?? SoftwareKeySigner.generate(.ec(.p256), path: directory.path("journal.p8.pem"), passphrase: "test")
-        try AuditLog.create(database: database, origin: "iamas.az/mohur/audit-test", signer: key)
+        try AuditLog.create(database: database, origin: origin, signer: key)
         log = try AuditLog(database: database, signer: key, checkpointInterval: checkpointInterval)
     }
 

@@ -29,12 +29,13 @@ struct OpenAPITests {
         return routes
     }
 
-    @Test("the routes of the three roles are exactly the documented ones, and each documented route answers")
+    @Test("the routes of the four roles are exactly the documented ones, and each documented route answers")
     func documentMatchesRoutes() throws {
         #expect(try cli.mohur(["init"]).status == 0)
+        #expect(try cli.mohur(["witness", "init", "--name", "witness.example"]).status == 0)
         let documented = try Self.documented()
         var mounted: [String: Set<String>] = [:]
-        for role in ["central", "issuing", "border"] {
+        for role in ["central", "issuing", "border", "witness"] {
             let listed = try cli.mohur(["serve", "--role", role, "--list-routes"])
             #expect(listed.status == 0, "\(listed.output)")
             mounted[role] = Set(listed.stdout.split(separator: "\n").map(String.init))

@@ -69,6 +69,16 @@ enum Judge {
     }
 
     static var script: String { Vectors.repositoryRoot.appendingPathComponent("Tests/mohurTests/Judges/rfc9421_judge.py").path }
+    static var tlogScript: String { Vectors.repositoryRoot.appendingPathComponent("Tests/mohurTests/Judges/tlog_judge.py").path }
+
+    /// The independent C2SP verifier and witness (`Judges/tlog_judge.py`).
+    static func tlog(_ arguments: [String]) throws -> [String: Any] {
+        let result = try MohurTestSupport.run(try python, [tlogScript] + arguments)
+        guard result.status == 0, let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] else {
+            throw TestFailure("tlog judge failed: \(result.output)")
+        }
+        return object
+    }
 
     static func run(_ arguments: [String]) throws -> [String: Any] {
         let result = try MohurTestSupport.run(try python, [script] + arguments)
