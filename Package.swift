@@ -100,7 +100,7 @@ let package = Package(
                 path: "Tests/PKITestSupport", swiftSettings: strict),
         .testTarget(name: "CATests", dependencies: ["CA", "HSM", "Storage", "OpenSSLKit", "MohurCore", "MohurTestSupport", "PKITestSupport"], swiftSettings: strict),
         .testTarget(name: "DocumentSigningTests", dependencies: [
-            "DocumentSigning", "LDS", "CA", "HSM", "Storage", "OpenSSLKit", "MohurCore", "MohurTestSupport", "PKITestSupport",
+            "DocumentSigning", "LDS", "CA", "Audit", "HSM", "Storage", "OpenSSLKit", "MohurCore", "MohurTestSupport", "PKITestSupport",
             .product(name: "SwiftASN1", package: "swift-asn1"),
         ], swiftSettings: strict),
         .testTarget(name: "LDSTests", dependencies: ["LDS", "MohurTestSupport", .product(name: "SwiftASN1", package: "swift-asn1")], swiftSettings: strict),

@@ -110,7 +110,23 @@ public final class AuditLog: AuditSink, @unchecked Sendable {
     @discardableResult
     public func append(contentsOf records: [AuditRecord]) throws -> Int64 {
         let now = clock.now()
-        let entries = records.map { AuditEntry($0, at: now) }
+        return try append(entries: records.map { AuditEntry($0, at: now) })
+    }
+
+    /// ``AuditSink``: the entries `records` become when appended now.
+    public func stamp(_ records: [AuditRecord]) -> [[UInt8]] {
+        let now = clock.now()
+        return records.map { AuditEntry($0, at: now).encoded }
+    }
+
+    /// ``AuditSink``: appends entries stamped earlier (an outbox's), refusing bytes that are not
+    /// a canonical entry.
+    public func append(stamped entries: [[UInt8]]) throws {
+        _ = try append(entries: try entries.map { try AuditEntry(decoding: $0) })
+    }
+
+    /// Appends `entries` in order through the group commit; returns the first index.
+    private func append(entries: [AuditEntry]) throws -> Int64 {
         guard !entries.isEmpty else { return try store.size() }
         condition.lock()
         let tickets = nextTicket..<(nextTicket + UInt64(entries.count))

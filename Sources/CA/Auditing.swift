@@ -3,6 +3,16 @@ import MohurCore
 import OpenSSLKit
 import Storage
 
+/// A successful operation's journal entry: stamped (the bytes the journal will hold, staged in
+/// the outbox with the operation), or a record for a sink that cannot stamp ahead (tests' sinks).
+public enum JournalIntent: Sendable {
+    case stamped([UInt8])
+    case unstamped(AuditRecord)
+
+    public var stamped: [UInt8]? { if case .stamped(let bytes) = self { bytes } else { nil } }
+    public var unstamped: AuditRecord? { if case .unstamped(let record) = self { record } else { nil } }
+}
+
 /// The PKI's public operations, each recorded in the audit journal through the injected
 /// `AuditSink` (rules §6.9: security-relevant actions, and attempts to exceed permissions).
 /// The operation commits first and is then recorded; if the journal fails, the caller gets a
@@ -72,8 +82,59 @@ extension PKI {
     /// Runs `body` and journals its outcome: success (with `details`, or nothing when they are
     /// nil), refusal by policy as an attempt to exceed permissions, system failure as failed.
     /// Bad input and unknown names are the operator's typing, not security events.
+    ///
+    /// A success's entry is staged in the outbox inside the operation's own transaction, so the
+    /// operation and its entry commit together (or neither does), and it is appended to the
+    /// journal right after; if the process dies in between, the next start appends it
+    /// (`MohurRuntime.recoverJournalOutbox`). A failure changed nothing, so its entry is
+    /// appended directly. Called inside another transaction, the entry is appended at once.
     public func audited<T>(_ operation: String, target: String, _ body: () throws -> T,
                            details: (T) throws -> [String: AuditValue]?) throws -> T {
+        let database = repository.database
+        guard audit.keepsRecords, !database.isInTransactionOnThisThread else { return try auditedDirectly(operation, target: target, body, details: details) }
+        var staged: (intents: [JournalIntent], ids: [Int64]) = ([], [])
+        let result = Result {
+            try database.transaction { _ in
+                let value = try body()
+                if let intent = try journalIntent(operation, target: target, value, details: details) {
+                    staged = ([intent], try repository.outbox.stage(intent.stamped.map { [$0] } ?? [], at: clock.now()))
+                }
+                return value
+            }
+        }
+        if case .success = result {
+            try appendStaged(staged.intents, ids: staged.ids, operation: operation)
+        } else if let record = try auditRecord(operation, target: target, result, details: details) {
+            do { try audit.record(record) } catch { throw journalFailure(operation, refused: true, error) }
+        }
+        return try result.get()
+    }
+
+    /// Appends the entries of operations that committed (staged in the outbox with them, or,
+    /// for a sink that cannot stamp entries ahead, the records) and confirms the staged rows.
+    public func appendStaged(_ intents: [JournalIntent], ids: [Int64], operation: String) throws {
+        guard !intents.isEmpty else { return }
+        do {
+            let stamped = intents.compactMap(\.stamped), unstamped = intents.compactMap(\.unstamped)
+            if !stamped.isEmpty { try audit.append(stamped: stamped) }
+            if !unstamped.isEmpty { try audit.record(contentsOf: unstamped) }
+        } catch {
+            throw MohurError.system("\(operation) completed; its journal entry is kept in the outbox but could not be appended: \(error)",
+                                    hint: "the entry is appended when Mohur next starts; check the journal (`mohur audit verify`)")
+        }
+        repository.outbox.confirm(ids)
+    }
+
+    /// What the journal will say of a successful operation, or nil when it journals nothing.
+    public func journalIntent<T>(_ operation: String, target: String, _ value: T,
+                                 details: (T) throws -> [String: AuditValue]?) throws -> JournalIntent? {
+        guard let record = try auditRecord(operation, target: target, .success(value), details: details) else { return nil }
+        return audit.stamp([record]).first.map(JournalIntent.stamped) ?? .unstamped(record)
+    }
+
+    /// Journals the outcome of a body that is not run in a transaction of its own.
+    public func auditedDirectly<T>(_ operation: String, target: String, _ body: () throws -> T,
+                                   details: (T) throws -> [String: AuditValue]?) throws -> T {
         let result = Result { try body() }
         if let record = try auditRecord(operation, target: target, result, details: details) {
             do {
@@ -92,6 +153,7 @@ extension PKI {
     public func journal<T>(batch operation: String, _ outcomes: [(target: String, result: Result<T, any Error>)],
                            details: (T) throws -> [String: AuditValue]?) throws {
         let records = try outcomes.compactMap { try auditRecord(operation, target: $0.target, $0.result, details: details) }
+        guard !records.isEmpty else { return }
         do {
             try audit.record(contentsOf: records)
         } catch {

@@ -38,13 +38,19 @@ public final class DocumentSigningService: Sendable {
     /// Issuance records of concurrent `sign(_:)` callers, committed together (the journal
     /// entries are grouped by the journal itself), so callers sending one document at a time
     /// get batch throughput.
-    private let records: GroupCommitQueue<SODIssuanceRecord, Int64>
+    /// Each record travels with its stamped journal entry, staged in the same transaction.
+    private let records: GroupCommitQueue<(SODIssuanceRecord, [UInt8]?), (id: Int64, staged: Int64?)>
 
     public init(pki: PKI) throws {
         self.pki = pki
         self.profile = try SODProfile(pki.profile.documentSigner)
         let repository = pki.repository
-        self.records = GroupCommitQueue(maxBatch: 64) { try repository.insertSODIssuances($0) }
+        let clock = pki.clock
+        self.records = GroupCommitQueue(maxBatch: 64) { items in
+            let (ids, staged) = try repository.insertSODIssuances(items.map(\.0), staging: items.compactMap(\.1), at: clock.now())
+            var next = staged.makeIterator()
+            return zip(items, ids).map { item, id in (id, item.1 == nil ? nil : next.next()) }
+        }
     }
 
     /// Signs one document's EF.SOD and records the issuance; the journal names `actor` (or the
@@ -78,15 +84,21 @@ public final class DocumentSigningService: Sendable {
             }, details: Self.auditDetails)
             return (replayed, true)
         }
-        let signed = try pki.audited("sod.sign", target: Self.auditTarget(request), {
+        // The issuance record and its journal entry commit together (the outbox); the entry is
+        // appended after. Only failures are journaled by `auditedDirectly`.
+        let target = Self.auditTarget(request)
+        let (signed, intent, staged) = try pki.auditedDirectly("sod.sign", target: target, { () throws -> (SignedSOD, JournalIntent?, Int64?) in
             var signed = try signUnrecorded(request)
             if let requestID {
                 signed.record.requestID = requestID
                 signed.record.sod = signed.encoded
             }
-            signed.record.id = try records.submit(signed.record)
-            return signed
-        }, details: Self.auditDetails)
+            let intent = try pki.journalIntent("sod.sign", target: target, signed, details: Self.auditDetails)
+            let stored = try records.submit((signed.record, intent?.stamped))
+            signed.record.id = stored.id
+            return (signed, intent, stored.staged)
+        }, details: { _ in nil })
+        try pki.appendStaged(intent.map { [$0] } ?? [], ids: staged.map { [$0] } ?? [], operation: "sod.sign")
         return (signed, false)
     }
 
@@ -104,8 +116,12 @@ public final class DocumentSigningService: Sendable {
         var results = requests.map { request in Result { try signUnrecorded(request) } }
         let signed = results.indices.compactMap { index in (try? results[index].get()).map { (index, $0) } }
         var stored: (any Error)?
+        var staged: (intents: [JournalIntent], ids: [Int64]) = ([], [])
         do {
-            let ids = try pki.repository.insertSODIssuances(signed.map(\.1.record))
+            let intents = try signed.compactMap { try pki.journalIntent("sod.sign", target: Self.auditTarget(requests[$0.0]), $0.1, details: Self.auditDetails) }
+            let (ids, stagedIDs) = try pki.repository.insertSODIssuances(signed.map(\.1.record), staging: intents.compactMap(\.stamped),
+                                                                        at: pki.clock.now())
+            staged = (intents, stagedIDs)
             for ((index, var sod), id) in zip(signed, ids) {
                 sod.record.id = id
                 results[index] = .success(sod)
@@ -116,8 +132,11 @@ public final class DocumentSigningService: Sendable {
             results = results.map { $0.flatMap { _ in .failure(failure) } }
             stored = failure
         }
-        let journaling = Result { try pki.journal(batch: "sod.sign", zip(requests, results).map { (Self.auditTarget($0), $1) },
-                                                  details: Self.auditDetails) }
+        // Successes were staged with their records; failures changed nothing and are appended now.
+        let journaling = Result {
+            try pki.appendStaged(staged.intents, ids: staged.ids, operation: "sod.sign")
+            try pki.journal(batch: "sod.sign", zip(requests, results).map { (Self.auditTarget($0), $1) }, details: { _ in nil })
+        }
         if let stored { throw stored }
         try journaling.get()
         return results

@@ -156,6 +156,12 @@ public protocol AuditSink: Sendable {
     /// Whether records are kept at all; callers skip building records for a sink that keeps
     /// none. True unless a sink says otherwise.
     var keepsRecords: Bool { get }
+    /// `records` stamped with the time now, as the entries the journal will hold: what an
+    /// operation stages in its own transaction (the outbox) before it commits. Empty for a sink
+    /// that keeps nothing.
+    func stamp(_ records: [AuditRecord]) -> [[UInt8]]
+    /// Appends entries stamped earlier, in order, keeping their time; durable on return.
+    func append(stamped entries: [[UInt8]]) throws
 }
 
 extension AuditSink {
@@ -175,6 +181,9 @@ extension AuditSink {
     public func record(contentsOf records: [AuditRecord]) throws {
         for record in records { try self.record(record) }
     }
+
+    public func stamp(_ records: [AuditRecord]) -> [[UInt8]] { [] }
+    public func append(stamped entries: [[UInt8]]) throws {}
 }
 
 /// A sink that keeps nothing: for tools and tests that run without a journal.

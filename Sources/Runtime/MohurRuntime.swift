@@ -99,7 +99,9 @@ public final class MohurRuntime: Sendable {
         let keys = try dir.openKeyStore(config)
         let journal = try Self.openJournal(dir, keys: keys)
         let pki = PKI(repository: repository, keys: keys, profile: locked, matrix: matrix, audit: journal)
-        return try MohurRuntime(configuration: configuration, keyStoreConfiguration: config, pki: pki, journal: journal)
+        let runtime = try MohurRuntime(configuration: configuration, keyStoreConfiguration: config, pki: pki, journal: journal)
+        try runtime.recoverJournalOutbox()
+        return runtime
     }
 
     /// What `initialize` did.

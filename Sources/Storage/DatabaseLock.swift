@@ -36,6 +36,9 @@ struct DatabaseLock: ~Copyable, Sendable {
         }
     }
 
+    /// Whether the calling thread holds the lock (is inside `withLock`).
+    var isHeldByCurrentThread: Bool { owner.load(ordering: .relaxed) == Self.currentThread() }
+
     /// A non-zero identifier of the calling thread, unique among live threads.
     private static func currentThread() -> UInt {
         #if canImport(Darwin)

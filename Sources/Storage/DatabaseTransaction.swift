@@ -18,6 +18,11 @@ extension Database {
         }
     }
 
+    /// Whether the calling thread is inside a `transaction` body of this database.
+    public var isInTransactionOnThisThread: Bool {
+        lock.isHeldByCurrentThread && connection.transactionDepth > 0
+    }
+
     private func outermostTransaction<T>(_ body: (Database) throws -> T) throws -> T {
         guard connection.isAutocommit else {
             throw StorageError(

@@ -4,9 +4,12 @@ import Foundation
 /// so that a failure half-way loses nothing already stored.
 public struct PKIRepository: Sendable {
     public let database: Database
+    /// Journal entries staged with the operations that made them (see `AuditOutbox`).
+    public let outbox: AuditOutbox
 
     public init(database: Database) throws(StorageError) {
         self.database = database
+        self.outbox = AuditOutbox(database: database)
         try database.migrate(PKISchema.migrations)
     }
 

@@ -260,5 +260,18 @@ public enum PKISchema {
                 key_id TEXT NOT NULL, nonce TEXT NOT NULL, expires_at BIGINT NOT NULL, PRIMARY KEY (key_id, nonce));
             CREATE INDEX request_nonces_by_expiry ON request_nonces(expires_at);
             """),
+        // The journal's outbox: an operation stages its journal entry (the exact bytes, time
+        // included) in its own transaction, so that the entry commits with the operation even
+        // when the journal is another database; it is appended to the journal after the commit,
+        // or on recovery at the next start if the process died in between.
+        Migration(version: 8, name: "audit-outbox", sql: """
+            CREATE TABLE audit_outbox (
+                id INTEGER PRIMARY KEY,
+                entry BLOB NOT NULL,
+                staged_at INTEGER NOT NULL
+            );
+            """, postgresql: """
+            CREATE TABLE audit_outbox (id BIGSERIAL PRIMARY KEY, entry BYTEA NOT NULL, staged_at BIGINT NOT NULL);
+            """),
     ]
 }

@@ -59,11 +59,18 @@ extension PKIRepository {
 
     /// Stores `records` in one transaction (all or none) and returns their row ids in order.
     public func insertSODIssuances(_ records: [SODIssuanceRecord]) throws -> [Int64] {
-        guard !records.isEmpty else { return [] }
+        try insertSODIssuances(records, staging: [], at: Date()).ids
+    }
+
+    /// Stores `records` and stages the journal entries `staging` in the outbox, in one
+    /// transaction: the issuances and the entries that say who got them commit together.
+    public func insertSODIssuances(_ records: [SODIssuanceRecord], staging entries: [[UInt8]],
+                                   at now: Date) throws -> (ids: [Int64], staged: [Int64]) {
+        guard !records.isEmpty || !entries.isEmpty else { return ([], []) }
         return try database.transaction { _ in
             var ids: [Int64] = []
             for record in records { ids.append(try insertSODIssuance(record)) }
-            return ids
+            return (ids, try outbox.stage(entries, at: now))
         }
     }
 

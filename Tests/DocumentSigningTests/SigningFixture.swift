@@ -2,6 +2,7 @@ import CA
 import DocumentSigning
 import Foundation
 import LDS
+import MohurCore
 import MohurTestSupport
 import OpenSSLKit
 import PKITestSupport
@@ -16,8 +17,8 @@ struct SigningFixture {
     let dg1: [UInt8]
     let dg2: [UInt8]
 
-    init(mutate: (inout HierarchyProfile) -> Void = { _ in }) throws {
-        pki = try PKIFixture(mutate: mutate)
+    init(mutate: (inout HierarchyProfile) -> Void = { _ in }, audit: any AuditSink = DiscardingAuditSink()) throws {
+        pki = try PKIFixture(mutate: mutate, audit: audit)
         service = try DocumentSigningService(pki: pki.pki)
         dg1 = try Vectors.bytes(Self.worked + "EF_DG1.bin")
         dg2 = try Vectors.bytes(Self.worked + "EF_DG2.bin")
