@@ -1,7 +1,9 @@
 import Storage
 
 /// The schema of a border post's trust store (`<state>/trust.sqlite`), kept apart from the CA
-/// state: a border post may hold no CA at all. Released migrations are never edited.
+/// state: a border post may hold no CA at all; the central copy lives in the central
+/// complex's PostgreSQL database. Released migrations are never edited (the PostgreSQL form of
+/// version 1 creates the same tables).
 public enum TrustSchema {
     public static let migrations: [Migration] = [
         Migration(version: 1, name: "trust-store", sql: """
@@ -59,6 +61,28 @@ public enum TrustSchema {
                 key TEXT PRIMARY KEY,
                 value TEXT NOT NULL
             );
+            """, postgresql: """
+            CREATE TABLE trust_certificates (
+                id BIGSERIAL PRIMARY KEY,
+                kind TEXT NOT NULL CHECK (kind IN ('csca', 'link', 'dsc')),
+                country TEXT NOT NULL, subject TEXT NOT NULL, subject_key TEXT NOT NULL, issuer_key TEXT NOT NULL,
+                serial TEXT NOT NULL, ski TEXT, aki TEXT, not_before BIGINT NOT NULL, not_after BIGINT NOT NULL,
+                der BYTEA NOT NULL, fingerprint TEXT NOT NULL UNIQUE, source_kind TEXT NOT NULL, source_file TEXT NOT NULL,
+                imported_at BIGINT NOT NULL, warnings TEXT NOT NULL DEFAULT '');
+            CREATE INDEX trust_certificates_by_ski ON trust_certificates(ski);
+            CREATE INDEX trust_certificates_by_aki ON trust_certificates(aki);
+            CREATE INDEX trust_certificates_by_country ON trust_certificates(country, kind);
+            CREATE INDEX trust_certificates_by_issuer_serial ON trust_certificates(issuer_key, serial);
+            CREATE TABLE trust_crls (
+                id BIGSERIAL PRIMARY KEY, country TEXT NOT NULL, issuer TEXT NOT NULL,
+                csca_id BIGINT NOT NULL REFERENCES trust_certificates(id), csca_ski TEXT,
+                this_update BIGINT NOT NULL, next_update BIGINT, der BYTEA NOT NULL, fingerprint TEXT NOT NULL UNIQUE,
+                source_kind TEXT NOT NULL, source_file TEXT NOT NULL, imported_at BIGINT NOT NULL);
+            CREATE INDEX trust_crls_by_csca ON trust_crls(csca_id);
+            CREATE TABLE trust_deviation_lists (
+                id BIGSERIAL PRIMARY KEY, country TEXT, der BYTEA NOT NULL, fingerprint TEXT NOT NULL UNIQUE,
+                source_file TEXT NOT NULL, imported_at BIGINT NOT NULL);
+            CREATE TABLE trust_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
             """),
     ]
 }

@@ -20,6 +20,20 @@ public struct TrustStore: Sendable {
         return try TrustStore(database: Database(path: path(inState: stateDirectory)))
     }
 
+    /// What changes whenever the store does: certificates and CRLs are only ever added, and a
+    /// bundle install replaces the store; so the highest ids, the counts and the installed
+    /// bundle's time together name its content. One query, for a store in PostgreSQL, where no
+    /// file can be watched.
+    public func generation() throws -> String {
+        let row = try database.queryOne("""
+            SELECT (SELECT COALESCE(MAX(id), 0) FROM trust_certificates) AS c, (SELECT COUNT(*) FROM trust_certificates) AS cn,
+                   (SELECT COALESCE(MAX(id), 0) FROM trust_crls) AS r, (SELECT COUNT(*) FROM trust_crls) AS rn,
+                   (SELECT COALESCE(MAX(value), '') FROM trust_meta WHERE key = 'bundle_created_at') AS b
+            """)
+        guard let row else { return "" }
+        return "\(try row.int("c"))/\(try row.int("cn"))/\(try row.int("r"))/\(try row.int("rn"))/\(try row.text("b"))"
+    }
+
     public init(database: Database) throws(StorageError) {
         self.database = database
         try database.migrate(TrustSchema.migrations)
@@ -63,7 +77,7 @@ public struct TrustStore: Sendable {
         var args: [any SQLValueConvertible] = []
         if let kind { clauses.append("kind = ?"); args.append(kind.rawValue) }
         if let country { clauses.append("country = ?"); args.append(country.uppercased()) }
-        return try certificates(where: clauses.isEmpty ? "1" : clauses.joined(separator: " AND "), args)
+        return try certificates(where: clauses.isEmpty ? "TRUE" : clauses.joined(separator: " AND "), args)
     }
 
     /// Certificates whose subjectKeyIdentifier is `ski` or whose normalised subject is `subjectKey`:

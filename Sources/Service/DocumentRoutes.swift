@@ -170,8 +170,8 @@ struct DocumentRoutes {
     }
 
     @Sendable func trustStatus(_ request: Request, context: MohurRequestContext) async throws -> Response {
-        let statePath = state.runtime.directory.path
-        let counts = try await state.blocking { try TrustStore.open(stateDirectory: statePath).counts() }
+        let directory = state.runtime.directory
+        let counts = try await state.blocking { try directory.openTrustStore().counts() }
         return try await responder.json(counts, context: context)
     }
 }

@@ -63,15 +63,35 @@ public final class ServiceState: Sendable {
     /// The border post's trust index, kept between requests (it remembers verified DS→CSCA
     /// signatures, as a long-running post should) and rebuilt when the trust store's files change
     /// (`mohur trust import` or a bundle installed beside the running service).
-    private let trust = Mutex<(stamp: [FileStamp?], index: TrustIndex)?>(nil)
+    /// In PostgreSQL (the central copy) the change check is one query on an open store,
+    /// made at most once a second.
+    private let trust = Mutex<(stamp: TrustStamp, index: TrustIndex)?>(nil)
+    private let sharedTrust = Mutex<(store: TrustStore, checked: Date, generation: String)?>(nil)
+
+    enum TrustStamp: Equatable {
+        case files([FileStamp?])
+        case generation(String)
+    }
 
     func trustIndex() throws -> TrustIndex {
-        let path = TrustStore.path(inState: runtime.directory.path)
-        let stamp = [FileStamp(path: path), FileStamp(path: path + "-wal")]
+        let stamp = try trustStamp()
         if let cached = trust.withLock({ $0 }), cached.stamp == stamp { return cached.index }
-        let index = try TrustStore.open(stateDirectory: runtime.directory.path).index()
+        let index = try runtime.directory.openTrustStore().index()
         trust.withLock { $0 = (stamp, index) }
         return index
+    }
+
+    private func trustStamp() throws -> TrustStamp {
+        guard runtime.directory.keepsTrustStoreInDatabase else {
+            let path = TrustStore.path(inState: runtime.directory.path)
+            return .files([FileStamp(path: path), FileStamp(path: path + "-wal")])
+        }
+        let now = Date()
+        if let known = sharedTrust.withLock({ $0 }), now.timeIntervalSince(known.checked) < 1 { return .generation(known.generation) }
+        let store = try sharedTrust.withLock({ $0?.store }) ?? runtime.directory.openTrustStore()
+        let generation = try store.generation()
+        sharedTrust.withLock { $0 = (store, now, generation) }
+        return .generation(generation)
     }
 
     /// Runs blocking work (HSM, SQLite) on the thread pool.

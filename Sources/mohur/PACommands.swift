@@ -38,7 +38,7 @@ struct PAGroup: ParsableCommand {
                     throw MohurError.badInput("\(sod) is not a readable EF.SOD: \(error)")
                 }
                 let report = try state.actingIfJournaled(for: .paVerify) { officer in
-                    let store = try TrustStore.open(stateDirectory: state.directory.path)
+                    let store = try state.directory.openTrustStore()
                     let report = PassiveAuthenticator(trust: try store.index()).verify(sod: file, dataGroups: groups, at: checkTime)
                     // A module result: the SOD's hash identifies the check without personal data.
                     try journal(officer, .moduleResult, "pa.verify", target: "sod-sha256:\(Digest.hex(Digest.sha256(file.encoded)))",

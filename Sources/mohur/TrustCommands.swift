@@ -31,7 +31,7 @@ struct TrustGroup: ParsableCommand {
         }
 
         func importAll(as officer: ActingOfficer?) throws {
-            let store = try TrustStore.open(stateDirectory: state.directory.path)
+            let store = try state.directory.openTrustStore()
             let roots = try mlRoots.map { try Certificate(pemOrDER: try readInput($0, what: "master-list root")) }
             let showProgress = isatty(STDERR_FILENO) == 1 && !output.json
             var summaries: [ImportSummary] = []
@@ -74,7 +74,7 @@ struct TrustGroup: ParsableCommand {
         @Option(help: ArgumentHelp("Only csca, link or dsc.", valueName: "kind")) var kind: String?
         func run() throws {
             try reporting {
-                let store = try TrustStore.open(stateDirectory: state.directory.path)
+                let store = try state.directory.openTrustStore()
                 let selected = try kind.map { name in
                     guard let value = TrustKind(rawValue: name) else { throw MohurError.badInput("--kind \(name) is not csca, link or dsc") }
                     return value
@@ -113,7 +113,7 @@ struct TrustGroup: ParsableCommand {
             try reporting {
                 let passphrase = ProcessInfo.processInfo.environment["MOHUR_KEY_PASSPHRASE"] ?? ""
                 let signer = try SoftwareKeySigner.load(path: key, passphrase: passphrase)
-                let store = try TrustStore.open(stateDirectory: state.directory.path)
+                let store = try state.directory.openTrustStore()
                 let header = try TrustBundle.export(store, to: out, signer: signer, validity: TimeInterval(validDays) * 86_400)
                 print("Wrote \(out): signed with \(header.scheme) (development key), valid until \(day(header.expiresAt)).")
             }
@@ -131,6 +131,10 @@ struct TrustGroup: ParsableCommand {
             try reporting {
                 let keyBytes = try readInput(trustedKey, what: "trusted key")
                 let key = try (try? Certificate(pemOrDER: keyBytes).publicKey()) ?? publicKey(keyBytes)
+                if state.directory.keepsTrustStoreInDatabase {
+                    throw MohurError.refused("this state keeps the central trust store in PostgreSQL; bundles are for border posts",
+                                             hint: "import master lists, LDIF and CRLs with `mohur trust import`; export bundles from here")
+                }
                 let header = try state.actingIfJournaled(for: .trustManage) { _ in
                     try TrustBundle.install(try readInput(bundle, what: "trust bundle"), stateDirectory: state.directory.path, trustedKey: key)
                 }

@@ -94,4 +94,39 @@ struct JournalPostgreSQLCLITests {
         #expect(try send() == "401", "the replay reached another service")
         #expect(service.stop() == 0)
     }
+
+    @Test("the central trust store lives in PostgreSQL: imports land there, pa verify reads it, and a running service sees a new import")
+    func trustStoreInPostgreSQL() throws {
+        let server = try PostgresServer()
+        let cli = try CLITests()
+        #expect(try cli.mohur(["init", "--database", server.conninfo]).status == 0)
+        let reader = try Subsystem(cli, agency: "SBS", name: "astara-post", rights: "op:pa-verify")
+        let service = try ServiceProcess(cli: cli, role: "border")
+        func status() throws -> [String: Any] {
+            let answer = try cli.mohur(["request", "send", "GET", "\(service.base)/v1/trust/status"] + reader.signing)
+            return (try? cli.json(answer)) as? [String: Any] ?? ["error": answer.output]
+        }
+        let empty = try status()
+        #expect(empty["csca"] as? Int ?? 0 == 0, "\(empty)")
+
+        let root = Vectors.root.appendingPathComponent("gmrtd/masterlists/DE_ROOT_CA_CSCA07.cer").path
+        let list = Vectors.root.appendingPathComponent("gmrtd/masterlists/DE_ML_2026-05-28-08-28-45.ml").path
+        let imported = try cli.mohur(["trust", "import", "--ml-root", root, list, "--json"])
+        #expect(imported.status == 0 && imported.stdout.contains("\"added\" : 588"), "\(imported.output)")
+        #expect(!FileManager.default.fileExists(atPath: cli.state.path("s/trust.sqlite")), "no state file: the store is the database's")
+        let rows = Int(try server.psql("SELECT count(*) FROM trust_certificates").stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        #expect(rows >= 588)
+        let sod = Vectors.root.appendingPathComponent("gmrtd/sod/DE/EF_SOD.bin").path
+        let valid = try cli.mohur(["pa", "verify", "--sod", sod, "--at", "2024-01-01"])
+        #expect(valid.status == 0 && valid.stdout.hasPrefix("verdict: valid"), "\(valid.output)")
+        // The running service reads the same store and notices the import (within its 1 s check).
+        usleep(1_100_000)
+        let counted = try status()
+        #expect((counted["csca"] as? Int ?? 0) + (counted["link"] as? Int ?? 0) >= 1, "\(counted)")
+        // Bundles are for border posts' files, not for the central copy.
+        let bundle = try cli.state.write("bundle.bin", "not a bundle")
+        let refused = try cli.mohur(["trust", "import-bundle", "--trusted-key", root, bundle])
+        #expect(refused.status == 1 && refused.stderr.contains("PostgreSQL"), "\(refused.output)")
+        #expect(service.stop() == 0)
+    }
 }
