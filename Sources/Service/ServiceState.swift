@@ -43,9 +43,11 @@ public final class ServiceState: Sendable {
         let parsed = Mutex<[String: Certificate]>([:])
         // Main and reserve share a PostgreSQL database, so they share its replay cache; a SQLite
         // state keeps the ledger beside its database.
-        let nonces: any NonceStore = runtime.keyStoreConfiguration.database != nil
-            ? RepositoryNonceStore(repository: repository, clock: clock)
-            : LedgerNonceStore(ledger: try ReplayLedger(directory: runtime.directory.path + "/replay"), clock: clock)
+        // The replay cache has a connection of its own, so that claims never wait behind the
+        // PKI store's transactions (EF.SOD group commits) on one connection.
+        let nonces: any NonceStore = try runtime.keyStoreConfiguration.database.map { conninfo in
+            RepositoryNonceStore(repository: try PKIRepository(database: try Database(postgresql: conninfo, independentWrites: true)), clock: clock)
+        } ?? LedgerNonceStore(ledger: try ReplayLedger(directory: runtime.directory.path + "/replay"), clock: clock)
         verifier = RequestVerifier(nonces: nonces) { fingerprint in
             if let known = parsed.withLock({ $0[fingerprint] }) { return known }
             guard let record = try repository.certificate(fingerprint: fingerprint) else { return nil }

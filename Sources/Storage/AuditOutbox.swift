@@ -23,7 +23,15 @@ public final class AuditOutbox: Sendable {
     public func stage(_ entries: [[UInt8]], at now: Date) throws -> [Int64] {
         guard !entries.isEmpty else { return [] }
         try deleteConfirmed()
-        return try entries.map { try database.insert("INSERT INTO audit_outbox(entry, staged_at) VALUES (?, ?)", [$0, now]) }
+        var ids: [Int64] = []
+        for start in stride(from: 0, to: entries.count, by: 200) {
+            let chunk = entries[start..<min(start + 200, entries.count)]
+            let values = repeatElement("(?, ?)", count: chunk.count).joined(separator: ", ")
+            let rows = try database.query("INSERT INTO audit_outbox(entry, staged_at) VALUES \(values) RETURNING id",
+                                          chunk.flatMap { [$0, now] as [any SQLValueConvertible] })
+            ids += try rows.map { try $0.int("id") }
+        }
+        return ids
     }
 
     /// The journal holds the entries of `ids` now.

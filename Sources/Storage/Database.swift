@@ -82,10 +82,16 @@ public final class Database: @unchecked Sendable {
     /// `postgresql://mohur@db1,db2/mohur?target_session_attrs=read-write` for a primary and its
     /// standby: after a failover the next statement outside a transaction reconnects to the new
     /// primary. `path` shows the string without its password.
-    public init(postgresql conninfo: String) throws(StorageError) {
+    ///
+    /// With `independentWrites`, write transactions skip the writer lock that orders Mohur's
+    /// writers: for a connection whose writes are single-row claims that a unique key decides
+    /// (the replay cache), so that they never queue behind another store's transactions.
+    public init(postgresql conninfo: String, independentWrites: Bool = false) throws(StorageError) {
         path = PostgreSQLConnection.redacted(conninfo)
         isReadOnly = false
-        connection = try PostgreSQLConnection(conninfo: conninfo)
+        let connection = try PostgreSQLConnection(conninfo: conninfo)
+        connection.takesWriterLock = !independentWrites
+        self.connection = connection
     }
 
     /// A PostgreSQL connection string without its password, for messages.

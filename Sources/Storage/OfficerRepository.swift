@@ -225,10 +225,18 @@ extension PKIRepository {
     public func claimNonces(_ claims: [(keyID: String, nonce: String, until: Date)], purgeBefore: Date?) throws -> [Bool] {
         try database.transaction { db in
             if let purgeBefore { try db.execute("DELETE FROM request_nonces WHERE expires_at < ?", [purgeBefore]) }
-            return try claims.map { claim in
-                try db.update("INSERT OR IGNORE INTO request_nonces(key_id, nonce, expires_at) VALUES (?, ?, ?)",
-                              [claim.keyID, claim.nonce, claim.until]) == 1
+            // One statement for the whole batch (a round trip on PostgreSQL): RETURNING names the
+            // nonces this insert claimed; a nonce twice in the batch is claimed by its first.
+            var inserted = Set<String>()
+            for start in stride(from: 0, to: claims.count, by: 200) {
+                let chunk = claims[start..<min(start + 200, claims.count)]
+                let values = repeatElement("(?, ?, ?)", count: chunk.count).joined(separator: ", ")
+                let rows = try db.query("INSERT INTO request_nonces(key_id, nonce, expires_at) VALUES \(values) "
+                                        + "ON CONFLICT DO NOTHING RETURNING key_id, nonce",
+                                        chunk.flatMap { [$0.keyID, $0.nonce, $0.until] as [any SQLValueConvertible] })
+                for row in rows { inserted.insert(try row.text("key_id") + " " + row.text("nonce")) }
             }
+            return claims.map { inserted.remove($0.keyID + " " + $0.nonce) != nil }
         }
     }
 }

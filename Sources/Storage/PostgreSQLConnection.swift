@@ -19,6 +19,9 @@ final class PostgreSQLConnection {
     private var handle: OpaquePointer
     let conninfo: String
     var transactionDepth = 0
+    /// Whether write transactions take Mohur's writer lock (see `begin`); false only for a
+    /// connection whose writes never depend on what other writers wrote (the replay cache).
+    var takesWriterLock = true
     private(set) var changes = 0
     /// Statements are rewritten once each.
     private var translated: [String: String] = [:]

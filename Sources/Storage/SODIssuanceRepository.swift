@@ -69,8 +69,35 @@ extension PKIRepository {
         guard !records.isEmpty || !entries.isEmpty else { return ([], []) }
         return try database.transaction { _ in
             var ids: [Int64] = []
-            for record in records { ids.append(try insertSODIssuance(record)) }
+            for start in stride(from: 0, to: records.count, by: 64) {
+                ids += try insertSODIssuanceRows(records[start..<min(start + 64, records.count)])
+            }
             return (ids, try outbox.stage(entries, at: now))
+        }
+    }
+
+    /// One multi-row INSERT … RETURNING for `rows` (on PostgreSQL each statement is a round
+    /// trip). RETURNING gives no row order, so ids are matched back by the SOD's digest, which
+    /// differs between any two signatures; a chunk that repeats one SOD goes row by row.
+    private func insertSODIssuanceRows(_ rows: ArraySlice<SODIssuanceRecord>) throws -> [Int64] {
+        guard rows.count > 1, Set(rows.map(\.sodSHA256)).count == rows.count else { return try rows.map { try insertSODIssuance($0) } }
+        let values = repeatElement("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: rows.count).joined(separator: ", ")
+        let arguments: [any SQLValueConvertible] = rows.flatMap { r -> [any SQLValueConvertible] in
+            [r.documentNumber, r.documentType, r.fin, r.dsAuthority, r.dsSerial, r.hashAlgorithm,
+             Self.encodeHashes(r.dataGroupHashes), r.sodSHA256, r.signedAt, r.requestID, r.sod]
+        }
+        let returned = try database.query("""
+            INSERT INTO sod_issuances(document_number, document_type, fin, ds_authority, ds_serial, hash_algorithm,
+                data_group_hashes, sod_sha256, signed_at, request_id, sod)
+            VALUES \(values) RETURNING id, sod_sha256
+            """, arguments)
+        var ids: [String: Int64] = [:]
+        for row in returned { ids[try row.text("sod_sha256")] = try row.int("id") }
+        return try rows.map { record in
+            guard let id = ids[record.sodSHA256] else {
+                throw StorageError(code: .invalidData, message: "INSERT … RETURNING gave no id for the issuance of \(record.documentNumber)")
+            }
+            return id
         }
     }
 

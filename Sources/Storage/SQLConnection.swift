@@ -69,7 +69,7 @@ extension PostgreSQLConnection: SQLConnection {
     /// the journal's frontier and appends to it is never interleaved with another's.
     func begin(readOnly: Bool) throws(StorageError) {
         try execute(readOnly ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN", [])
-        if !readOnly { try execute("SELECT pg_advisory_xact_lock(\(Self.writerLock))", []) }
+        if !readOnly, takesWriterLock { try execute("SELECT pg_advisory_xact_lock(\(Self.writerLock))", []) }
     }
 
     /// The advisory lock key of Mohur's writers ("MOHUR" in ASCII).
