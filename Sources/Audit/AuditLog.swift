@@ -156,7 +156,7 @@ public final class AuditLog: AuditSink, @unchecked Sendable {
                 let batch = Array(queue.prefix(Self.maxBatch))
                 queue.removeFirst(batch.count)
                 condition.unlock()
-                let outcome = Result { try commit(batch.map(\.entry)) }
+                let outcome = Result { try commit(batch.map(\.entry)).first }
                 condition.lock()
                 for (offset, item) in batch.enumerated() { results[item.ticket] = outcome.map { $0 + Int64(offset) } }
                 lastBatchSize = batch.count
@@ -201,12 +201,21 @@ public final class AuditLog: AuditSink, @unchecked Sendable {
     /// Another process (the CLI beside `mohur serve`) may have appended since this one last
     /// did: the frontier is re-read inside the write transaction, whose `BEGIN IMMEDIATE`
     /// serialises writers across processes, so every process computes the same roots.
-    private func commit(_ entries: [AuditEntry]) throws -> Int64 {
+    ///
+    /// With `skippingHeldSince`, entries the journal already holds (the same bytes among those
+    /// stamped since that time) are left out, decided inside the write transaction: what
+    /// outbox recovery needs so that two processes recovering at once append each entry once.
+    private func commit(_ entries: [AuditEntry], skippingHeldSince since: Date? = nil) throws -> (first: Int64, count: Int) {
         var next = tree
+        var entries = entries
         let first = try store.database.transaction { _ in
             let size = try store.size()
             if size != next.size {
                 next = try CompactRange(size: size, nodes: try store.nodes(Set(CompactRange.nodeIDs(size: size))))
+            }
+            if let since {
+                let held = try reader.entryBytes(since: since)
+                entries.removeAll { held.contains($0.encoded) }
             }
             let first = next.size
             var rows: [(Int64, [UInt8])] = []
@@ -224,7 +233,7 @@ public final class AuditLog: AuditSink, @unchecked Sendable {
         // The entries are durable whatever happens to the checkpoint; a failed signature is
         // retried after the next commit or by `checkpoint()`.
         try? signIfNeeded(force: false)
-        return first
+        return (first, entries.count)
     }
 
     /// Leader only.
@@ -257,6 +266,13 @@ public final class AuditLog: AuditSink, @unchecked Sendable {
         }
         try store.insertCheckpoint(StoredCheckpoint(size: checkpoint.size, rootHash: checkpoint.rootHash, note: note, signedAt: now))
         lastSigned = (checkpoint.size, now)
+    }
+
+    /// Appends those of `stamped` (entries stamped earlier) that the journal does not hold among
+    /// the entries stamped since `since`; returns how many it appended.
+    func appendMissing(stamped: [[UInt8]], since: Date) throws -> Int {
+        let entries = try stamped.map { try AuditEntry(decoding: $0) }
+        return try asLeader { try commit(entries, skippingHeldSince: since).count }
     }
 
     private func asLeader<T>(_ body: () throws -> T) throws -> T {

@@ -11,15 +11,14 @@ extension AuditLog {
     /// An entry is "held" when the journal has the same bytes: a staged entry carries its time
     /// to the millisecond and its whole record, so equal bytes are the same entry.
     public func recoverStaged(from outbox: AuditOutbox, stagedBefore cutoff: Date) throws -> Int {
-        guard try !outbox.pending(stagedBefore: cutoff).isEmpty else { return 0 }
-        var appended = 0
-        try outbox.drain(stagedBefore: cutoff) { rows in
-            guard let oldest = rows.map(\.stagedAt).min() else { return }
-            let held = try reader.entryBytes(since: oldest.addingTimeInterval(-5))
-            let missing = rows.filter { !held.contains($0.entry) }
-            try append(stamped: missing.map(\.entry))
-            appended = missing.count
-        }
+        let rows = try outbox.pending(stagedBefore: cutoff)
+        guard let oldest = rows.map(\.stagedAt).min() else { return 0 }
+        // The journal decides what it lacks inside its own write transaction; no transaction of
+        // the PKI store is open meanwhile (in one PostgreSQL database both take the writers'
+        // lock, and a connection waiting for it while another of this process holds it would
+        // wait forever).
+        let appended = try appendMissing(stamped: rows.map(\.entry), since: oldest.addingTimeInterval(-5))
+        try outbox.removeStaged(rows.map(\.id))
         return appended
     }
 }

@@ -9,6 +9,10 @@ import Synchronization
 /// are deleted by the next staging transaction (no transaction of their own). A process that
 /// dies between commit and append leaves its rows; `pending` finds them for recovery at the
 /// next start, which appends those the journal does not already hold.
+///
+/// Never append to the journal while a transaction of this database is open: with both in one
+/// PostgreSQL database, the journal's transaction would wait for the writers' lock that the
+/// open one holds.
 public final class AuditOutbox: Sendable {
     let database: Database
     private let confirmed = Mutex<[Int64]>([])
@@ -52,15 +56,10 @@ public final class AuditOutbox: Sendable {
         }
     }
 
-    /// Runs `body` with the rows staged before `cutoff` inside a write transaction of the PKI
-    /// database (so that two processes recovering at once take turns), then deletes them.
-    public func drain(stagedBefore cutoff: Date, _ body: ([(id: Int64, entry: [UInt8], stagedAt: Date)]) throws -> Void) throws {
-        try database.transaction { _ in
-            let rows = try pending(stagedBefore: cutoff)
-            guard !rows.isEmpty else { return }
-            try body(rows)
-            try remove(rows.map(\.id))
-        }
+    /// Deletes recovered rows, in a transaction of their own.
+    public func removeStaged(_ ids: [Int64]) throws {
+        guard !ids.isEmpty else { return }
+        try database.transaction { _ in try remove(ids) }
     }
 
     public func remove(_ ids: [Int64]) throws {

@@ -129,4 +129,36 @@ struct JournalPostgreSQLCLITests {
         #expect(refused.status == 1 && refused.stderr.contains("PostgreSQL"), "\(refused.output)")
         #expect(service.stop() == 0)
     }
+
+    @Test("with the PKI store and the journal in one PostgreSQL database, outbox recovery at start appends what the journal lacks, once, without deadlocking")
+    func outboxRecoveryInOneDatabase() throws {
+        let server = try PostgresServer()
+        let cli = try CLITests()
+        #expect(try cli.mohur(["init", "--database", server.conninfo]).status == 0)
+        let worked = Vectors.root.appendingPathComponent("gmrtd/icao9303_p10_worked_examples").path
+        let signed = try cli.mohur(["sod", "sign", "--doc-type", "P", "--doc-number", "C01234567", "--dg", "1=\(worked)/EF_DG1.bin",
+                                    "--dg", "2=\(worked)/EF_DG2.bin", "--out", cli.state.path("EF_SOD.bin")])
+        #expect(signed.status == 0, "\(signed.output)")
+        func count(_ sql: String) throws -> Int { Int(try server.psql(sql).stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1 }
+        let signing = "convert_from(entry, 'UTF8') LIKE '%\"op\":\"sod.sign\"%'"
+        #expect(try count("SELECT count(*) FROM audit_entries WHERE \(signing)") == 1)
+        // A process that died after its commit: an entry staged but never appended (another
+        // document's), beside the rows whose entries were appended; all older than the recovery age.
+        let staged = try server.psql("""
+            INSERT INTO audit_outbox(entry, staged_at)
+            SELECT convert_to(replace(convert_from(entry, 'UTF8'), 'document:P:C01234567', 'document:P:C07654321'), 'UTF8'), staged_at
+            FROM audit_outbox WHERE \(signing)
+            """)
+        #expect(staged.status == 0, "\(staged.output)")
+        #expect(try server.psql("UPDATE audit_outbox SET staged_at = staged_at - 120000").status == 0)
+        let pending = try count("SELECT count(*) FROM audit_outbox")
+        #expect(pending >= 2)
+
+        let tail = try cli.mohur(["audit", "tail", "-c", "5"], timeout: 60)
+        #expect(tail.status == 0, "the start recovers and goes on: \(tail.output)")
+        #expect(tail.stdout.contains("document:P:C07654321") && tail.stdout.contains(#""op":"audit.outbox.recovered""#), "\(tail.stdout)")
+        #expect(try count("SELECT count(*) FROM audit_entries WHERE \(signing)") == 2, "the lost entry once, the appended one not again")
+        #expect(try count("SELECT count(*) FROM audit_outbox") == 0)
+        #expect(try cli.mohur(["audit", "verify"], timeout: 60).status == 0)
+    }
 }
