@@ -57,19 +57,13 @@ public struct NoteVerifierKey: Sendable, Hashable {
     public var keyID: [UInt8] { Array(Digest.sha256(subjectPublicKeyInfo).prefix(4)) }
 
     /// The verifier key text `<name>+<hex key ID>+<base64(type ‖ key)>`.
-    public var vkey: String {
-        "\(name)+\(Digest.hex(keyID))+\(Data([Self.ecdsaType] + subjectPublicKeyInfo).base64EncodedString())"
-    }
+    public var vkey: String { VerifierKeyText.format(name: name, keyID: keyID, type: Self.ecdsaType, key: subjectPublicKeyInfo) }
 
     /// Parses a verifier key text, checking its key ID.
     public init(vkey: String) throws(MohurError) {
-        let parts = vkey.split(separator: "+", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
-        guard parts.count == 3, let id = Digest.bytes(fromHex: parts[1]), id.count == 4,
-              let key = Data(base64Encoded: parts[2]), key.first == Self.ecdsaType else {
-            throw .badInput("'\(vkey)' is not an ECDSA note verifier key (name+hexid+base64(0x02‖SPKI))")
-        }
-        try self.init(name: parts[0], subjectPublicKeyInfo: Array(key.dropFirst()))
-        guard keyID == id else { throw .badInput("verifier key \(parts[0]) has key ID \(parts[1]), but its key hashes to \(Digest.hex(keyID))") }
+        let text = try VerifierKeyText(vkey, type: Self.ecdsaType, describing: "an ECDSA note verifier key (name+hexid+base64(0x02‖SPKI))")
+        try self.init(name: text.name, subjectPublicKeyInfo: text.key)
+        try text.check(keyID)
     }
 
     /// Signs a checkpoint with `signer` (the journal key in the HSM): the ASN.1 ECDSA signature
@@ -105,5 +99,33 @@ public struct NoteVerifierKey: Sendable, Hashable {
         }
         guard verified else { throw .refused("the note carries no signature of \(name)+\(Digest.hex(keyID))") }
         return try Checkpoint(body: text)
+    }
+}
+
+/// A verifier key's text split into its parts (c2sp.org/signed-note, "Verifier keys"):
+/// `<name>+<hex key ID>+<base64(signature type ‖ public key)>`.
+struct VerifierKeyText {
+    let name: String
+    let keyID: [UInt8]
+    let key: [UInt8]
+
+    init(_ vkey: String, type: UInt8, describing what: String) throws(MohurError) {
+        let parts = vkey.split(separator: "+", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 3, let id = Digest.bytes(fromHex: parts[1]), id.count == 4,
+              let key = Data(base64Encoded: parts[2]), key.first == type else {
+            throw .badInput("'\(vkey)' is not \(what)")
+        }
+        (name, keyID, self.key) = (parts[0], id, Array(key.dropFirst()))
+    }
+
+    /// The key ID the text carries must be the one its key computes to.
+    func check(_ computed: [UInt8]) throws(MohurError) {
+        guard keyID == computed else {
+            throw .badInput("verifier key \(name) has key ID \(Digest.hex(keyID)), but its key hashes to \(Digest.hex(computed))")
+        }
+    }
+
+    static func format(name: String, keyID: [UInt8], type: UInt8, key: [UInt8]) -> String {
+        "\(name)+\(Digest.hex(keyID))+\(Data([type] + key).base64EncodedString())"
     }
 }

@@ -33,18 +33,13 @@ public struct CosignerKey: Sendable, Hashable, Codable {
     }
 
     /// `<name>+<hex key ID>+<base64(0x04 ‖ key)>` (c2sp.org/signed-note, "Verifier keys").
-    public var vkey: String {
-        "\(name)+\(Digest.hex(keyID))+\(Data([Self.cosignatureType] + publicKey).base64EncodedString())"
-    }
+    public var vkey: String { VerifierKeyText.format(name: name, keyID: keyID, type: Self.cosignatureType, key: publicKey) }
 
     public init(vkey: String) throws(MohurError) {
-        let parts = vkey.split(separator: "+", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
-        guard parts.count == 3, let id = Digest.bytes(fromHex: parts[1]), id.count == 4,
-              let key = Data(base64Encoded: parts[2]), key.first == Self.cosignatureType else {
-            throw .badInput("'\(vkey)' is not a cosignature/v1 verifier key (name+hexid+base64(0x04‖Ed25519 key))")
-        }
-        try self.init(name: parts[0], publicKey: Array(key.dropFirst()))
-        guard keyID == id else { throw .badInput("witness key \(parts[0]) has key ID \(parts[1]), but its key hashes to \(Digest.hex(keyID))") }
+        let text = try VerifierKeyText(vkey, type: Self.cosignatureType,
+                                       describing: "a cosignature/v1 verifier key (name+hexid+base64(0x04‖Ed25519 key))")
+        try self.init(name: text.name, publicKey: text.key)
+        try text.check(keyID)
     }
 
     /// The message a cosignature signs (c2sp.org/tlog-cosignature, "Ed25519 signed message").

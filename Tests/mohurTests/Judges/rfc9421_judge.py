@@ -19,6 +19,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from http_message_signatures import HTTPMessageSigner, HTTPMessageVerifier, HTTPSignatureKeyResolver, algorithms
 
+from rfc9162 import leaf_hash, root_from_inclusion
+
 
 class Keys(HTTPSignatureKeyResolver):
     def __init__(self, private_pem=None, public_pem=None):
@@ -59,37 +61,6 @@ def sign_and_send(args):
         except Exception as error:  # the judge reports, the test decides
             result["response_signature"] = "failed: %s" % error
     print(json.dumps(result))
-
-
-def leaf_hash(entry):
-    return hashlib.sha256(b"\x00" + entry).digest()
-
-
-def node_hash(left, right):
-    return hashlib.sha256(b"\x01" + left + right).digest()
-
-
-def root_from_inclusion(index, size, leaf, path):
-    """RFC 9162 §2.1.3.2, step by step."""
-    if index >= size:
-        return None
-    fn, sn, r = index, size - 1, leaf
-    for p in path:
-        if sn == 0:
-            return None
-        if fn & 1 or fn == sn:
-            r = node_hash(p, r)
-            if not fn & 1:
-                while True:
-                    fn >>= 1
-                    sn >>= 1
-                    if fn & 1 or fn == 0:
-                        break
-        else:
-            r = node_hash(r, p)
-        fn >>= 1
-        sn >>= 1
-    return r if sn == 0 else None
 
 
 def inclusion(args):

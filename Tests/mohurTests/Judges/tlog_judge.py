@@ -18,6 +18,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
+from rfc9162 import consistent
+
 DASH = "\u2014 "
 
 
@@ -83,43 +85,6 @@ def verify_cosignature(text, lines, vkey):
         except InvalidSignature:
             return None
     return None
-
-
-def node(left, right):
-    return hashlib.sha256(b"\x01" + left + right).digest()
-
-
-def consistent(first, second, first_hash, second_hash, proof):
-    """RFC 9162 2.1.4.2, step by step."""
-    if first == second:
-        return not proof and first_hash == second_hash
-    if first == 0:
-        return not proof
-    if first > second or not proof:
-        return False
-    if first & (first - 1) == 0:
-        proof = [first_hash] + proof
-    fn, sn = first - 1, second - 1
-    while fn & 1:
-        fn >>= 1
-        sn >>= 1
-    fr = sr = proof[0]
-    for c in proof[1:]:
-        if sn == 0:
-            return False
-        if fn & 1 or fn == sn:
-            fr, sr = node(c, fr), node(c, sr)
-            if not fn & 1:
-                while True:
-                    fn >>= 1
-                    sn >>= 1
-                    if fn & 1 or fn == 0:
-                        break
-        else:
-            sr = node(sr, c)
-        fn >>= 1
-        sn >>= 1
-    return sn == 0 and fr == first_hash and sr == second_hash
 
 
 def cmd_verify(args):
