@@ -126,10 +126,19 @@ struct CentralRoutes {
                                                notAfter: record.notAfter, certificate: pem), status: .created, context: context)
     }
 
+    /// The latest signed checkpoint; with `?cosigned`, the latest one witnesses cosigned, with
+    /// their cosignature lines (what a client checks against its witness policy).
     @Sendable func checkpoint(_ request: Request, context: MohurRequestContext) async throws -> Response {
-        let journal = state.runtime.journal
+        let runtime = state.runtime
+        let cosigned = request.uri.queryParameters["cosigned"] != nil
         let note = try await state.blocking { () throws -> String in
-            guard let note = try journal.checkpoint() else { throw MohurError.notFound("the journal is empty") }
+            if cosigned {
+                guard let note = try runtime.witnessing.latestCosignedNote() else {
+                    throw MohurError.notFound("no checkpoint of this journal carries cosignatures yet", hint: "witnesses are asked by `mohur audit cosign`")
+                }
+                return note
+            }
+            guard let note = try runtime.journal.checkpoint() else { throw MohurError.notFound("the journal is empty") }
             return note
         }
         return try await responder.bytes(Array(note.utf8), contentType: "text/plain; charset=utf-8", context: context)

@@ -80,6 +80,13 @@ struct WitnessCLITests {
         #expect(cosigners["witness.mns.gov.az"] is Int && cosigners["judge.example/w1"] is Int, "\(judged)")
         let heldSize = try #require(judged["size"] as? Int)
 
+        // The central service hands out the same cosigned note.
+        let auditor = try Subsystem(central, agency: "MIA", name: "audit-collector", rights: "AUD:read,op:audit-read")
+        let service = try ServiceProcess(cli: central, role: "central")
+        let served = try central.mohur(["request", "send", "GET", "\(service.base)/v1/audit/checkpoint?cosigned"] + auditor.signing)
+        #expect(served.status == 0 && served.stdout.contains(note.stdout.trimmingCharacters(in: .whitespacesAndNewlines)), "\(served.output)")
+        #expect(service.stop() == 0)
+
         // Policies: two of two agencies met; a third required agency not.
         let policy = try central.state.write("policy.txt", """
             witness \(mnsVKey) \(witness.base)
