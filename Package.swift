@@ -111,6 +111,7 @@ let package = Package(
         .testTarget(name: "AuthzTests", dependencies: [
             "Authz", "CA", "HSM", "Storage", "OpenSSLKit", "MohurCore", "MohurTestSupport", "PKITestSupport",
             .product(name: "SwiftASN1", package: "swift-asn1"),
+            .product(name: "RawStructuredFieldValues", package: "swift-http-structured-headers"),
         ], swiftSettings: strict),
         .testTarget(name: "AuditTests", dependencies: ["Audit", "CA", "HSM", "Storage", "OpenSSLKit", "MohurCore", "MohurTestSupport"], swiftSettings: strict),
         // Child process of the crash test: appends in a loop until killed.

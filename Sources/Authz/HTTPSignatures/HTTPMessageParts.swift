@@ -111,9 +111,21 @@ public struct CoveredComponent: Sendable, Hashable {
 
     /// The component identifier as the signature base writes it, e.g. `"signature";req;key="sig1"`.
     var serialized: String {
-        get throws {
-            var serializer = StructuredFieldValueSerializer()
-            return String(decoding: try serializer.writeItemFieldValue(item), as: UTF8.self)
+        get throws(MohurError) {
+            var out = ""
+            try append(to: &out)
+            return out
+        }
+    }
+
+    /// Writes the identifier as an RFC 9651 §4.1.3 Item: a String, then `;req` (a true Boolean
+    /// parameter is written bare) and `;key="…"`, in that order, as `item` builds them.
+    func append(to out: inout String) throws(MohurError) {
+        try StructuredString.append(name, to: &out)
+        if fromRequest { out += ";req" }
+        if let dictionaryKey {
+            out += ";key="
+            try StructuredString.append(dictionaryKey, to: &out)
         }
     }
 
@@ -151,5 +163,30 @@ public struct CoveredComponent: Sendable, Hashable {
         } catch {
             throw .unauthenticated("field \"\(name)\" is not a structured dictionary: \(error)")
         }
+    }
+}
+
+/// RFC 9651 §4.1.6 String serialisation, written by hand on the signature hot path (the
+/// library's serializer builds an item tree for every component of every request): printable
+/// ASCII only, with `"` and `\` escaped.
+enum StructuredString {
+    static func append(_ value: String, to out: inout String) throws(MohurError) {
+        out.append("\"")
+        for byte in value.utf8 {
+            guard (0x20...0x7E).contains(byte) else {
+                throw .unauthenticated("a signature parameter or component holds a character that a Structured Field String cannot")
+            }
+            if byte == 0x22 || byte == 0x5C { out.append("\\") }
+            out.unicodeScalars.append(Unicode.Scalar(byte))
+        }
+        out.append("\"")
+    }
+
+    /// RFC 9651 §4.1.4: at most fifteen digits.
+    static func append<I: BinaryInteger>(_ value: I, to out: inout String) throws(MohurError) {
+        guard let number = Int64(exactly: value), (-999_999_999_999_999...999_999_999_999_999).contains(number) else {
+            throw .unauthenticated("signature parameter \(value) is outside the Structured Field Integer range")
+        }
+        out += String(value)
     }
 }

@@ -132,24 +132,26 @@ public struct HTTPSignature: Sendable {
     /// The serialised signature parameters (the value of `@signature-params`, §2.3), in the
     /// order they were received (or created, expires, nonce, keyid, alg, tag when signing).
     public var parametersValue: String {
-        get throws {
-            var parameters = OrderedMap<String, RFC9651BareItem>()
+        get throws(MohurError) {
+            // An Inner List of the components' Items with the parameters (RFC 9651 §4.1.1.1).
+            var out = "("
+            for (index, component) in components.enumerated() {
+                if index > 0 { out += " " }
+                try component.append(to: &out)
+            }
+            out += ")"
             for name in parameterOrder {
                 switch name {
-                case "created": if let created { parameters[name] = .integer(created) }
-                case "expires": if let expires { parameters[name] = .integer(expires) }
-                case "nonce": if let nonce { parameters[name] = .string(nonce) }
-                case "keyid": if let keyID { parameters[name] = .string(keyID) }
-                case "alg": if let algorithm { parameters[name] = .string(algorithm) }
-                case "tag": if let tag { parameters[name] = .string(tag) }
+                case "created": if let created { out += ";created="; try StructuredString.append(created, to: &out) }
+                case "expires": if let expires { out += ";expires="; try StructuredString.append(expires, to: &out) }
+                case "nonce": if let nonce { out += ";nonce="; try StructuredString.append(nonce, to: &out) }
+                case "keyid": if let keyID { out += ";keyid="; try StructuredString.append(keyID, to: &out) }
+                case "alg": if let algorithm { out += ";alg="; try StructuredString.append(algorithm, to: &out) }
+                case "tag": if let tag { out += ";tag="; try StructuredString.append(tag, to: &out) }
                 default: continue
                 }
             }
-            var list = BareInnerList()
-            for component in components { list.append(component.item) }
-            var serializer = StructuredFieldValueSerializer()
-            let bytes = try serializer.writeListFieldValue([.innerList(InnerList(bareInnerList: list, parameters: parameters))])
-            return String(decoding: bytes, as: UTF8.self)
+            return out
         }
     }
 
