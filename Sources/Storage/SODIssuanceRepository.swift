@@ -118,6 +118,25 @@ extension PKIRepository {
             .map(Self.sodIssuanceRecord)
     }
 
+    /// Which documents were signed, by whom and when: document type, number and date, and the
+    /// Document Signer, never the holder's FIN or data-group hashes (for incident response when
+    /// a DS must be revoked). Optionally one DS certificate serial (lower-case hex) and a time
+    /// window `[from, to)`, oldest first.
+    public func sodIssuanceSummaries(dsSerial: String?, from: Date?, to: Date?) throws(StorageError) -> [SODIssuanceSummary] {
+        var clauses: [String] = []
+        var arguments: [any SQLValueConvertible] = []
+        if let dsSerial { clauses.append("ds_serial = ?"); arguments.append(dsSerial) }
+        if let from { clauses.append("signed_at >= ?"); arguments.append(from) }
+        if let to { clauses.append("signed_at < ?"); arguments.append(to) }
+        let filter = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
+        return try database.query("""
+            SELECT document_type, document_number, signed_at, ds_authority, ds_serial FROM sod_issuances \(filter) ORDER BY signed_at, id
+            """, arguments).map { row throws(StorageError) in
+            SODIssuanceSummary(documentType: try row.text("document_type"), documentNumber: try row.text("document_number"),
+                               signedAt: try row.date("signed_at"), dsAuthority: try row.text("ds_authority"), dsSerial: try row.text("ds_serial"))
+        }
+    }
+
     static func sodIssuanceRecord(_ row: Row) throws(StorageError) -> SODIssuanceRecord {
         SODIssuanceRecord(
             id: try row.int("id"), documentNumber: try row.text("document_number"), documentType: try row.text("document_type"),
@@ -145,4 +164,13 @@ extension PKIRepository {
         }
         return result
     }
+}
+
+/// One issuance as incident response sees it: no FIN, no data-group hashes.
+public struct SODIssuanceSummary: Sendable, Codable, Hashable {
+    public let documentType: String
+    public let documentNumber: String
+    public let signedAt: Date
+    public let dsAuthority: String
+    public let dsSerial: String
 }

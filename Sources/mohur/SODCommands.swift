@@ -10,7 +10,7 @@ import Storage
 struct SODGroup: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sod", abstract: "Sign and read EF.SOD, the document security object of passport and ID chips.",
-        subcommands: [Sign.self, SignBatch.self, Show.self])
+        subcommands: [Sign.self, SignBatch.self, Show.self, List.self])
 
     struct Sign: ParsableCommand {
         static let configuration = CommandConfiguration(

@@ -148,4 +148,46 @@ struct SODCLITests {
         let refused = try mohur(["sod", "sign-batch", broken, "--out-dir", out], state: state)
         #expect(refused.status == 2 && refused.stderr.contains("broken.json") && refused.stderr.contains("docNumber"), "\(refused.output)")
     }
+
+    @Test("sod list answers which documents a Document Signer signed, with numbers and dates only, journaled")
+    func listBySigner() throws {
+        let state = try TemporaryDirectory("mohur-sod-list")
+        #expect(try mohur(["init"], state: state).status == 0)
+        let worked = Vectors.root.appendingPathComponent("gmrtd/icao9303_p10_worked_examples").path
+        func sign(_ number: String) throws -> [String: Any] {
+            let signed = try mohur(["sod", "sign", "--doc-type", "P", "--doc-number", number, "--fin", "5ZK2M7A", "--dg", "1=\(worked)/EF_DG1.bin",
+                                    "--dg", "2=\(worked)/EF_DG2.bin", "--out", state.path("\(number).bin"), "--json"], state: state)
+            #expect(signed.status == 0, "\(signed.output)")
+            return (try JSONSerialization.jsonObject(with: Data(signed.stdout.utf8)) as? [String: Any])?["issuance"] as? [String: Any] ?? [:]
+        }
+        let first = try sign("C00000001")
+        _ = try sign("C00000002")
+        let serial = try #require(first["dsSerial"] as? String)
+        #expect(try mohur(["ds", "rotate"], state: state).status == 0)
+        let later = try sign("C00000003")
+        #expect(later["dsSerial"] as? String != serial)
+
+        // The serial as an officer may type it: upper case, with colons.
+        let typed = stride(from: 0, to: serial.count, by: 2).map { i -> String in
+            let start = serial.index(serial.startIndex, offsetBy: i)
+            return String(serial[start..<serial.index(start, offsetBy: 2)]).uppercased()
+        }.joined(separator: ":")
+        let bySigner = try mohur(["sod", "list", "--signer", typed], state: state)
+        #expect(bySigner.status == 0 && bySigner.stdout.contains("C00000001") && bySigner.stdout.contains("C00000002")
+                && !bySigner.stdout.contains("C00000003") && bySigner.stdout.contains("2 documents signed by DS \(serial)"), "\(bySigner.output)")
+        let all = try mohur(["sod", "list", "--json"], state: state)
+        let listed = (try? JSONSerialization.jsonObject(with: Data(all.stdout.utf8))) as? [[String: Any]] ?? []
+        #expect(listed.map { $0["documentNumber"] as? String } == ["C00000001", "C00000002", "C00000003"], "\(all.output)")
+        #expect(!all.stdout.contains("5ZK2M7A") && !all.stdout.lowercased().contains("hash") && !all.stdout.contains("fin"),
+                "no FIN, no data-group hashes: \(all.stdout)")
+        let today = ISO8601DateFormatter.string(from: Date(), timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withFullDate])
+        #expect(try mohur(["sod", "list", "--from", today, "--to", today], state: state).stdout.contains("3 documents"))
+        #expect(try mohur(["sod", "list", "--from", "2000-01-01", "--to", "2000-12-31"], state: state).stdout.contains("0 documents"))
+        let badSerial = try mohur(["sod", "list", "--signer", "xyz"], state: state)
+        #expect(badSerial.status == 2 && badSerial.stderr.contains("--signer xyz"), "\(badSerial.output)")
+        let backwards = try mohur(["sod", "list", "--from", "2026-02-01", "--to", "2026-01-01"], state: state)
+        #expect(backwards.status == 2 && backwards.stderr.contains("before"), "\(backwards.output)")
+        let journal = try mohur(["audit", "tail", "-c", "8"], state: state)
+        #expect(journal.stdout.contains(#""op":"sod.list""#) && journal.stdout.contains(#""ds_serial":"\#(serial)""#), "\(journal.output)")
+    }
 }
