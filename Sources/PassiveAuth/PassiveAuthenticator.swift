@@ -14,8 +14,15 @@ import SwiftASN1
 /// The engine never throws for a document's faults: every outcome is a ``PassiveAuthReport``.
 public struct PassiveAuthenticator: Sendable {
     public let trust: TrustIndex
+    /// A lab switch: report a data group EF.SOD does not list as a warning instead of a failure.
+    /// Off at border posts, where such a group is an injected one (Doc 9303-11 §5.1: only data
+    /// groups whose hash EF.SOD lists are authentic).
+    public let allowUnlistedDataGroups: Bool
 
-    public init(trust: TrustIndex) { self.trust = trust }
+    public init(trust: TrustIndex, allowUnlistedDataGroups: Bool = false) {
+        self.trust = trust
+        self.allowUnlistedDataGroups = allowUnlistedDataGroups
+    }
 
     /// Authenticates raw EF.SOD bytes; a SOD that does not decode yields an invalid report.
     public func verify(encodedSOD: [UInt8], dataGroups: [DataGroupNumber: [UInt8]] = [:],
@@ -186,7 +193,13 @@ public struct PassiveAuthenticator: Sendable {
         let so = sod.ldsSecurityObject
         for (number, bytes) in groups.sorted(by: { $0.key < $1.key }) {
             guard let expected = so.hash(of: number) else {
-                report.add(.dataGroupNotListed, .warn, "\(number) was supplied but EF.SOD does not list it: its content is not protected by the signature")
+                if allowUnlistedDataGroups {
+                    report.add(.dataGroupNotListed, .warn, "\(number) was supplied but EF.SOD does not list it: its content is not "
+                               + "authenticated (accepted only because unlisted data groups are allowed, a lab setting)")
+                } else {
+                    report.add(.dataGroupNotListed, .fail, "\(number) was supplied but EF.SOD does not list it: its content is not "
+                               + "authenticated, an injected data group (Doc 9303-11 §5.1)")
+                }
                 continue
             }
             guard let algorithm = DigestAlgorithm(oid: so.hashAlgorithmIdentifier.algorithm),

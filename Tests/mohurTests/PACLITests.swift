@@ -43,6 +43,23 @@ struct PACLITests {
         let result = try mohur(["pa", "verify", "--sod", vector("\(dir)/EF_SOD.bin"), "--dg", "1=\(vector("\(dir)/Datagroup1.bin"))",
                                 "--dg", "15=\(vector("\(dir)/Datagroup15.bin"))"])
         #expect(result.stdout.contains("[PASS] data-group-hash: DG1"))
-        #expect(result.stdout.contains("[WARN] data-group-not-listed: DG15"))
+        #expect(result.stdout.contains("[FAIL] data-group-not-listed: DG15") && result.stdout.hasPrefix("verdict: invalid"), "\(result.output)")
+        #expect(result.status == 1)
+    }
+
+    @Test("a data group EF.SOD does not list makes a valid German passport invalid; the lab switch makes it a warning")
+    func injectedDataGroupIsInvalid() throws {
+        let imported = try mohur(["trust", "import", "--ml-root", vector("gmrtd/masterlists/DE_ROOT_CA_CSCA07.cer"),
+                                  vector("gmrtd/masterlists/DE_ML_2026-05-28-08-28-45.ml")])
+        #expect(imported.status == 0, "\(imported.output)")
+        let base = ["pa", "verify", "--sod", vector("gmrtd/sod/DE/EF_SOD.bin"), "--at", "2024-01-01"]
+        #expect(try mohur(base).stdout.hasPrefix("verdict: valid"))
+        // DG13 (optional details) read from the chip, but this SOD lists no DG13.
+        let injected = base + ["--dg", "13=\(vector("gmrtd/icao9303_p10_worked_examples/EF_DG13.bin"))"]
+        let refused = try mohur(injected)
+        #expect(refused.status == 1 && refused.stdout.hasPrefix("verdict: invalid")
+                && refused.stdout.contains("[FAIL] data-group-not-listed: DG13") && refused.stdout.contains("injected"), "\(refused.output)")
+        let lab = try mohur(injected + ["--allow-unlisted-dg"])
+        #expect(lab.status == 0 && lab.stdout.hasPrefix("verdict: valid") && lab.stdout.contains("[WARN] data-group-not-listed: DG13"), "\(lab.output)")
     }
 }
