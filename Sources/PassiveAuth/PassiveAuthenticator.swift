@@ -68,7 +68,8 @@ public struct PassiveAuthenticator: Sendable {
         case .complete(let path):
             report.path = path.certificates.map(\.subject.description)
             let steps = path.trusted.map { "\($0.kind.rawValue) \($0.certificate.subject) [\($0.sourceKind.rawValue): \($0.sourceFile.split(separator: "/").last ?? "")]" }
-            report.add(.certificationPath, .pass, "every signature verifies: DS → " + steps.joined(separator: " → "))
+            let anchor = path.trusted.last.map { $0.kind == .link ? " (a link certificate imported on its own: its key is the anchor)" : "" } ?? ""
+            report.add(.certificationPath, .pass, "every signature verifies: DS → " + steps.joined(separator: " → ") + anchor)
             checkValidity(path, signingTime: report.signingTime, at: checkTime, into: &report)
             checkRevocation(ds, issuer: path.trusted[0], at: checkTime, into: &report)
         case .incomplete(let partial):

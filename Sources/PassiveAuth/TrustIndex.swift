@@ -90,22 +90,34 @@ public final class TrustIndex: Sendable {
         return ok
     }
 
-    /// A trust anchor: a stored CSCA whose signature verifies under its own key.
-    func isAnchor(_ trusted: TrustedCertificate) -> Bool {
-        trusted.kind == .csca && isSigned(trusted.certificate, by: trusted.certificate)
+    /// A trust anchor (RFC 5280 §6.1.1: a name and a public key the relying party trusts): a
+    /// stored CSCA whose signature verifies under its own key; and, with `imported`, also a CSCA
+    /// or link certificate an officer imported on its own, as a file: that import vouched for its
+    /// key, even when the key it links from is not held. Link certificates from master lists and
+    /// the PKD anchor nothing by themselves; they must chain to a CSCA.
+    func isAnchor(_ trusted: TrustedCertificate, imported: Bool) -> Bool {
+        switch trusted.kind {
+        case .csca: (imported && trusted.sourceKind == .file) || isSigned(trusted.certificate, by: trusted.certificate)
+        case .link: imported && trusted.sourceKind == .file
+        case .dsc: false
+        }
     }
 
     /// Builds a certification path from `leaf` up to a trust anchor, across link certificates
-    /// (depth ≤ 6). Returns the path (leaf first, anchor last) or why none was found.
+    /// (depth ≤ 6). Returns the path (leaf first, anchor last) or why none was found. A path to a
+    /// self-signed CSCA is preferred (it checks every link on the way); only when there is none
+    /// does a certificate the officer imported on its own end the path.
     public func path(from leaf: Certificate) -> PathResult {
-        var visited = Set<[UInt8]>([leaf.fingerprintSHA256])
         var deepest: [Certificate] = [leaf]
-        if let path = extend([leaf], [], &visited, &deepest) { return .complete(path) }
+        for imported in [false, true] {
+            var visited = Set<[UInt8]>([leaf.fingerprintSHA256])
+            if let path = extend([leaf], [], &visited, &deepest, imported: imported) { return .complete(path) }
+        }
         return .incomplete(deepest)
     }
 
     private func extend(_ chain: [Certificate], _ trusted: [TrustedCertificate], _ visited: inout Set<[UInt8]>,
-                        _ deepest: inout [Certificate]) -> CertificationPath? {
+                        _ deepest: inout [Certificate], imported: Bool) -> CertificationPath? {
         guard chain.count <= 6, let current = chain.last else { return nil }
         for candidate in candidateIssuers(of: current) {
             let fingerprint = candidate.certificate.fingerprintSHA256
@@ -113,9 +125,9 @@ public final class TrustIndex: Sendable {
             let longer = chain + [candidate.certificate]
             let path = trusted + [candidate]
             if longer.count > deepest.count { deepest = longer }
-            if isAnchor(candidate) { return CertificationPath(certificates: longer, trusted: path) }
+            if isAnchor(candidate, imported: imported) { return CertificationPath(certificates: longer, trusted: path) }
             visited.insert(fingerprint)
-            if let found = extend(longer, path, &visited, &deepest) { return found }
+            if let found = extend(longer, path, &visited, &deepest, imported: imported) { return found }
         }
         return nil
     }

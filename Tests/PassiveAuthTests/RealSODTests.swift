@@ -51,11 +51,30 @@ struct RealSODTests {
         #expect(report.checks.contains { $0.kind == .sodSignature && $0.reason.contains("RSASSA-PSS") })
     }
 
-    @Test func austrianLinkCertificateAloneIsIndeterminate() throws {
-        let fixture = try TrustFixture().importing(["gmrtd/sod/AT/CSCA.der"])
-        let sodPath = "gmrtd/sod/AT/EF_SOD.bin"
+    @Test("a link CSCA an officer imported on its own is a trust anchor: AT and RU are valid with nothing else", arguments: ["AT", "RU"])
+    func linkCertificateImportedAloneAnchors(country: String) throws {
+        let link = "gmrtd/sod/\(country)/CSCA.der"
+        let fixture = try TrustFixture().importing([link])
+        #expect(CertificateQuirks.kind(of: try Certificate(derEncoded: try Vectors.bytes(link))) == .link, "the vector is a link certificate")
+        let sodPath = "gmrtd/sod/\(country)/EF_SOD.bin"
         let report = try fixture.authenticator().verify(encodedSOD: try Vectors.bytes(sodPath), at: try checkDate(forSOD: sodPath))
-        #expect(report.verdict == .indeterminate, "\(describe(report))")
+        #expect(report.verdict == .valid, "\(describe(report))")
+        #expect(report.checks.contains { $0.kind == .certificationPath && $0.reason.contains("imported on its own") }, "\(describe(report))")
+    }
+
+    @Test("the same link certificate from a master list or LDIF anchors nothing by itself", arguments: [SourceKind.masterList, .ldif])
+    func linkCertificateFromAListDoesNotAnchor(source: SourceKind) throws {
+        let certificate = try Certificate(derEncoded: try Vectors.bytes("gmrtd/sod/AT/CSCA.der"))
+        func index(_ source: SourceKind) -> TrustIndex {
+            TrustIndex(certificates: [TrustedCertificate(id: 1, kind: .link, country: "AT", certificate: certificate, sourceKind: source,
+                                                         sourceFile: "test", importedAt: Date(), warnings: [])])
+        }
+        let sodPath = "gmrtd/sod/AT/EF_SOD.bin"
+        let at = try checkDate(forSOD: sodPath)
+        let listed = PassiveAuthenticator(trust: index(source)).verify(encodedSOD: try Vectors.bytes(sodPath), at: at)
+        #expect(listed.verdict == .indeterminate, "\(describe(listed))")
+        let imported = PassiveAuthenticator(trust: index(.file)).verify(encodedSOD: try Vectors.bytes(sodPath), at: at)
+        #expect(imported.verdict == .valid, "\(describe(imported))")
     }
 
     @Test func corruptedGermanSignatureIsInvalid() throws {
