@@ -10,6 +10,10 @@ public struct TrustImporter: Sendable {
     public let store: TrustStore
     /// Master-list roots the officer named (`--ml-root`), trusted as given.
     public var masterListRoots: [Certificate]
+    /// SHA-256 fingerprints of master-list roots (`--ml-root-sha256`): the certificate with that
+    /// fingerprint, found in the list itself, anchors it. The officer compares the fingerprint
+    /// with the one the issuing state published out of band instead of supplying the root file.
+    public var pinnedRoots: [[UInt8]] = []
     public var now: Date
     /// Called with (done, total) while importing large files.
     public var progress: (@Sendable (Int, Int) -> Void)?
@@ -96,17 +100,31 @@ public struct TrustImporter: Sendable {
     }
 
     func importMasterList(_ list: CSCAMasterList, name: String) throws -> ImportSummary {
+        let roots = masterListRoots + (try pinned(in: list, name: name))
         let verification: CSCAMasterList.Verification
         do {
-            verification = try list.verify(roots: masterListRoots, trust: TrustIndex(certificates: []), now: now)
+            verification = try list.verify(roots: roots, trust: TrustIndex(certificates: []), now: now)
         } catch {
-            verification = try list.verify(roots: masterListRoots, trust: try store.index(), now: now)
+            verification = try list.verify(roots: roots, trust: try store.index(), now: now)
         }
         var summary = try importCertificates(list.certificateList, name: name, source: .masterList)
         summary.detectedKind = "master-list"
         summary.warnings = ["signed by \(verification.signer.subject), anchored at \(verification.anchor.subject)"]
             + verification.warnings
         return summary
+    }
+
+    /// The certificates of `list` (its CSCAs and its certificate set) whose SHA-256 fingerprint is
+    /// pinned. A list that carries none of the pinned roots is refused: it cannot be anchored.
+    func pinned(in list: CSCAMasterList, name: String) throws(PassiveAuthError) -> [Certificate] {
+        guard !pinnedRoots.isEmpty else { return [] }
+        let carried = (list.certificateList + list.signedData.certificates).compactMap { try? Certificate(derEncoded: $0) }
+        let found = carried.filter { pinnedRoots.contains($0.fingerprintSHA256) }
+        guard !found.isEmpty else {
+            throw PassiveAuthError(.refused, "\(name) carries no certificate with the pinned SHA-256 fingerprint "
+                                   + pinnedRoots.map(Digest.hex).joined(separator: " or "))
+        }
+        return found
     }
 
     func importLDIF(_ ldif: PKDLDIF, name: String) throws -> ImportSummary {

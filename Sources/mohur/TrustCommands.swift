@@ -18,13 +18,18 @@ struct TrustGroup: ParsableCommand {
             abstract: "Import master lists, PKD LDIF files, certificates and CRLs (the kind is detected).",
             discussion: """
                 A CSCA master list (CMS, eContentType 2.23.136.1.1.2) is imported only if its signature verifies up \
-                to a --ml-root certificate or a CSCA already trusted. A CRL is kept only if a stored CSCA verifies it. \
+                to a --ml-root certificate, a certificate it carries whose fingerprint --ml-root-sha256 pins, or a CSCA \
+                already trusted. A CRL is kept only if a stored CSCA verifies it. \
                 Exit status: 0 imported (possibly with rejected items), 1 a master list was refused, 2 unreadable input.
                 """)
         @OptionGroup var state: StateOptions
         @OptionGroup var output: OutputOptions
         @Option(name: .customLong("ml-root"), help: ArgumentHelp("Certificate that anchors master lists (repeatable).", valueName: "file"))
         var mlRoots: [String] = []
+        @Option(name: .customLong("ml-root-sha256"), help: ArgumentHelp(
+            "SHA-256 fingerprint of the certificate that anchors master lists, as the issuing state publishes it; the list must carry that certificate (repeatable).",
+            valueName: "hex"))
+        var mlRootPins: [String] = []
         @Argument(help: "Files to import.") var files: [String]
         func run() throws {
             try reporting { try state.actingIfJournaled(for: .trustManage) { try importAll(as: $0) } }
@@ -33,6 +38,13 @@ struct TrustGroup: ParsableCommand {
         func importAll(as officer: ActingOfficer?) throws {
             let store = try state.directory.openTrustStore()
             let roots = try mlRoots.map { try Certificate(pemOrDER: try readInput($0, what: "master-list root")) }
+            let pins = try mlRootPins.map { text in
+                let hex = text.lowercased().replacingOccurrences(of: ":", with: "")
+                guard let bytes = Digest.bytes(fromHex: hex), bytes.count == 32 else {
+                    throw MohurError.badInput("--ml-root-sha256 \(text) is not a SHA-256 fingerprint (64 hex digits, colons allowed)")
+                }
+                return bytes
+            }
             let showProgress = isatty(STDERR_FILENO) == 1 && !output.json
             var summaries: [ImportSummary] = []
             for file in files {
@@ -42,7 +54,9 @@ struct TrustGroup: ParsableCommand {
                         FileHandle.standardError.write(Data("\r\(file): \(done)/\(total)".utf8))
                     }
                 }
-                summaries.append(try TrustImporter(store: store, masterListRoots: roots, progress: progress).importFile(file))
+                var importer = TrustImporter(store: store, masterListRoots: roots, progress: progress)
+                importer.pinnedRoots = pins
+                summaries.append(try importer.importFile(file))
                 if showProgress { FileHandle.standardError.write(Data("\r\u{1b}[K".utf8)) }
             }
             for s in summaries {

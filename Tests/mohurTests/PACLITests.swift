@@ -62,4 +62,22 @@ struct PACLITests {
         let lab = try mohur(injected + ["--allow-unlisted-dg"])
         #expect(lab.status == 0 && lab.stdout.hasPrefix("verdict: valid") && lab.stdout.contains("[WARN] data-group-not-listed: DG13"), "\(lab.output)")
     }
+
+    @Test("--ml-root-sha256 pins a master list's root by the fingerprint openssl prints; a wrong pin is refused and imports nothing")
+    func pinnedMasterListRoot() throws {
+        let root = vector("gmrtd/masterlists/DE_ROOT_CA_CSCA07.cer")
+        let printed = try openssl(["x509", "-inform", "DER", "-in", root, "-noout", "-fingerprint", "-sha256"]).stdout
+        let fingerprint = try #require(printed.split(separator: "=").last).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(fingerprint.contains(":"), "openssl prints colon-separated upper-case hex: \(printed)")
+        let list = vector("gmrtd/masterlists/DE_ML_2026-05-28-08-28-45.ml")
+        let wrong = try mohur(["trust", "import", "--ml-root-sha256", String(repeating: "ab", count: 32), list])
+        #expect(wrong.status == 1 && wrong.output.contains("pinned SHA-256 fingerprint"), "\(wrong.output)")
+        #expect(try mohur(["trust", "list"]).stdout.contains("CSCA") == false, "nothing was imported")
+        let malformed = try mohur(["trust", "import", "--ml-root-sha256", "12:34", list])
+        #expect(malformed.status == 2 && malformed.stderr.contains("--ml-root-sha256 12:34"), "\(malformed.output)")
+        let pinned = try mohur(["trust", "import", "--ml-root-sha256", fingerprint, list, "--json"])
+        #expect(pinned.status == 0 && pinned.stdout.contains("\"added\" : 588"), "\(pinned.output)")
+        let valid = try mohur(["pa", "verify", "--sod", vector("gmrtd/sod/DE/EF_SOD.bin"), "--at", "2024-01-01"])
+        #expect(valid.stdout.hasPrefix("verdict: valid"), "\(valid.output)")
+    }
 }
