@@ -67,12 +67,30 @@ public struct PassiveAuthReport: Sendable, Codable {
         return .valid
     }
 
+    /// Whether the Document Signer's revocation was established: `checked` against a current
+    /// CRL of its CSCA, `revoked`, or `unknown` (no CRL, or only a stale one).
+    public enum Revocation: String, Sendable, Codable {
+        case checked, revoked, unknown
+    }
+
+    public var revocation: Revocation {
+        if checks.contains(where: { $0.kind == .revocation && $0.status == .fail }) { return .revoked }
+        if checks.contains(where: { $0.kind == .revocation && $0.status == .pass }) { return .checked }
+        return .unknown
+    }
+
+    /// The verdict as an officer reads it: a valid document whose revocation could not be
+    /// checked says so (`valid, revocation unknown`).
+    public var summary: String {
+        verdict == .valid && revocation == .unknown ? "valid, revocation unknown" : verdict.rawValue
+    }
+
     /// Checks with `status`.
     public func checks(_ status: Status) -> [Check] { checks.filter { $0.status == status } }
 
     /// Multi-line text for the officer.
     public var text: String {
-        var lines = ["verdict: \(verdict.rawValue)"]
+        var lines = ["verdict: \(summary)"]
         if let documentSigner { lines.append("document signer: \(documentSigner)") }
         for (i, subject) in path.enumerated().dropFirst() { lines.append("  \(String(repeating: " ", count: i))↑ \(subject)") }
         for check in checks {
@@ -82,12 +100,13 @@ public struct PassiveAuthReport: Sendable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case verdict, checks, checkTime, signingTime, documentSigner, path
+        case verdict, revocation, checks, checkTime, signingTime, documentSigner, path
     }
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(verdict, forKey: .verdict)
+        try container.encode(revocation, forKey: .revocation)
         try container.encode(checks, forKey: .checks)
         try container.encode(checkTime, forKey: .checkTime)
         try container.encodeIfPresent(signingTime, forKey: .signingTime)

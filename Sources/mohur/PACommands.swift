@@ -13,7 +13,12 @@ struct PAGroup: ParsableCommand {
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Verify EF.SOD and data groups: signature, chain to a trusted CSCA, validity, revocation, hashes.",
-            discussion: "Exit status: 0 valid; 1 invalid or indeterminate (e.g. CSCA unknown); 2 bad input; 3 system failure.")
+            discussion: """
+                The first line is the verdict: valid, invalid or indeterminate; a valid document whose Document Signer \
+                could not be checked against a current CRL says "valid, revocation unknown". Exit status: 0 valid \
+                (with --require-revocation, only if revocation was checked); 1 invalid or indeterminate (e.g. CSCA \
+                unknown); 2 bad input; 3 system failure.
+                """)
         @OptionGroup var state: StateOptions
         @OptionGroup var output: OutputOptions
         @Option(help: ArgumentHelp("EF.SOD as read from the chip.", valueName: "file")) var sod: String
@@ -21,9 +26,12 @@ struct PAGroup: ParsableCommand {
         @Option(help: ArgumentHelp("Check as of this day instead of today.", valueName: "YYYY-MM-DD")) var at: String?
         @Flag(help: "Lab only: a data group EF.SOD does not list is a warning, not a failure (at a border post it is an injected one).")
         var allowUnlistedDg = false
+        @Flag(help: "Exit 1 for a valid document whose revocation is unknown (no current CRL of its CSCA in the trust store).")
+        var requireRevocation = false
 
         func run() throws {
             var verdict = PassiveAuthReport.Verdict.invalid
+            var revocationUnknown = true
             try reporting {
                 let checkTime = try at.map(Self.parseDay) ?? Date()
                 var groups: [DataGroupNumber: [UInt8]] = [:]
@@ -51,8 +59,9 @@ struct PAGroup: ParsableCommand {
                 }
                 if output.json { try printJSON(report) } else { print(report.text) }
                 verdict = report.verdict
+                revocationUnknown = report.revocation == .unknown
             }
-            if verdict != .valid { throw ExitCode(1) }
+            if verdict != .valid || (requireRevocation && revocationUnknown) { throw ExitCode(1) }
         }
 
         static func parseDay(_ text: String) throws -> Date {

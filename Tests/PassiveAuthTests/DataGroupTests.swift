@@ -48,3 +48,21 @@ struct DataGroupTests {
         #expect(report.verdict == .invalid)
     }
 }
+
+@Suite("Revocation in the verdict")
+struct RevocationSummaryTests {
+    func report(revocation: PassiveAuthReport.Status?) -> PassiveAuthReport {
+        var report = PassiveAuthReport(checkTime: Date())
+        for kind in PassiveAuthReport.required { report.add(kind, .pass, "ok") }
+        if let revocation { report.add(.revocation, revocation, "CRL") }
+        return report
+    }
+
+    @Test("checked, unknown (no CRL or a stale one) and revoked read as the officer needs them")
+    func summaries() {
+        #expect(report(revocation: .pass).summary == "valid" && report(revocation: .pass).revocation == .checked)
+        #expect(report(revocation: .warn).summary == "valid, revocation unknown" && report(revocation: .warn).revocation == .unknown)
+        #expect(report(revocation: nil).summary == "valid, revocation unknown")
+        #expect(report(revocation: .fail).summary == "invalid" && report(revocation: .fail).revocation == .revoked)
+    }
+}

@@ -80,4 +80,17 @@ struct PACLITests {
         let valid = try mohur(["pa", "verify", "--sod", vector("gmrtd/sod/DE/EF_SOD.bin"), "--at", "2024-01-01"])
         #expect(valid.stdout.hasPrefix("verdict: valid"), "\(valid.output)")
     }
+
+    @Test("a valid passport without a CRL of its CSCA says revocation unknown; --require-revocation makes that exit 1")
+    func revocationUnknownIsVisible() throws {
+        #expect(try mohur(["trust", "import", "--ml-root", vector("gmrtd/masterlists/DE_ROOT_CA_CSCA07.cer"),
+                           vector("gmrtd/masterlists/DE_ML_2026-05-28-08-28-45.ml")]).status == 0)
+        let base = ["pa", "verify", "--sod", vector("gmrtd/sod/DE/EF_SOD.bin"), "--at", "2024-01-01"]
+        let plain = try mohur(base)
+        #expect(plain.status == 0 && plain.stdout.hasPrefix("verdict: valid, revocation unknown"), "\(plain.output)")
+        let json = try JSONSerialization.jsonObject(with: Data(try mohur(base + ["--json"]).stdout.utf8)) as? [String: Any]
+        #expect(json?["verdict"] as? String == "valid" && json?["revocation"] as? String == "unknown", "\(String(describing: json))")
+        let strict = try mohur(base + ["--require-revocation"])
+        #expect(strict.status == 1 && strict.stdout.hasPrefix("verdict: valid, revocation unknown"), "\(strict.output)")
+    }
 }
