@@ -31,6 +31,7 @@ public struct PassiveAuthReport: Sendable, Codable {
         case profile
         case dataGroupHash = "data-group-hash"
         case dataGroupNotListed = "data-group-not-listed"
+        case mrzMatch = "mrz-match"
     }
 
     public struct Check: Sendable, Codable, Hashable {

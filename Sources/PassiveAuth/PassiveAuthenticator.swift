@@ -26,9 +26,9 @@ public struct PassiveAuthenticator: Sendable {
 
     /// Authenticates raw EF.SOD bytes; a SOD that does not decode yields an invalid report.
     public func verify(encodedSOD: [UInt8], dataGroups: [DataGroupNumber: [UInt8]] = [:],
-                       at checkTime: Date = Date()) -> PassiveAuthReport {
+                       at checkTime: Date = Date(), opticalMRZ: MRZ? = nil) -> PassiveAuthReport {
         do {
-            return verify(sod: try SODFile(encoded: encodedSOD), dataGroups: dataGroups, at: checkTime)
+            return verify(sod: try SODFile(encoded: encodedSOD), dataGroups: dataGroups, at: checkTime, opticalMRZ: opticalMRZ)
         } catch {
             var report = PassiveAuthReport(checkTime: checkTime)
             report.add(.sodStructure, .fail, "EF.SOD does not decode: \(error)")
@@ -36,9 +36,10 @@ public struct PassiveAuthenticator: Sendable {
         }
     }
 
-    /// Authenticates a decoded EF.SOD and the data groups read from the chip.
+    /// Authenticates a decoded EF.SOD and the data groups read from the chip; with
+    /// `opticalMRZ` (the MRZ the officer's reader took from the data page), DG1 must carry it.
     public func verify(sod: SODFile, dataGroups: [DataGroupNumber: [UInt8]] = [:],
-                       at checkTime: Date = Date()) -> PassiveAuthReport {
+                       at checkTime: Date = Date(), opticalMRZ: MRZ? = nil) -> PassiveAuthReport {
         var report = PassiveAuthReport(checkTime: checkTime)
         report.add(.sodStructure, .pass, "EF.SOD decodes: LDS security object \(sod.ldsSecurityObject.version), "
                    + "\(sod.ldsSecurityObject.hashAlgorithm), DGs \(sod.ldsSecurityObject.dataGroupNumbers.map(\.description).joined(separator: ","))")
@@ -56,7 +57,7 @@ public struct PassiveAuthenticator: Sendable {
             report.add(.documentSigner, .skip, "no Document Signer certificate for \(SignerVerification.describe(signer.signerIdentifier)): "
                        + "none is embedded and none is in the trust store; import the issuing state's DSCs (PKD collection 001)")
             report.add(.sodSignature, .skip, "not checked: the Document Signer is unknown")
-            checkDataGroups(sod, dataGroups, into: &report)
+            checkDataGroups(sod, dataGroups, opticalMRZ: opticalMRZ, into: &report)
             return report
         }
         report.documentSigner = ds.subject.description
@@ -80,7 +81,7 @@ public struct PassiveAuthenticator: Sendable {
                        + (partial.count > 1 ? " (a stored CSCA/link certificate)" : "")
                        + "; the CSCA with \(missing) is not in the trust store. Import the state's CSCA or a master list holding it")
         }
-        checkDataGroups(sod, dataGroups, into: &report)
+        checkDataGroups(sod, dataGroups, opticalMRZ: opticalMRZ, into: &report)
         return report
     }
 
@@ -190,7 +191,8 @@ public struct PassiveAuthenticator: Sendable {
 
     /// Hashes each supplied data group (the complete EF: tag, length, value; Doc 9303-10 §4.6.2.2)
     /// with the security object's algorithm and compares it with the listed hash.
-    func checkDataGroups(_ sod: SODFile, _ groups: [DataGroupNumber: [UInt8]], into report: inout PassiveAuthReport) {
+    func checkDataGroups(_ sod: SODFile, _ groups: [DataGroupNumber: [UInt8]], opticalMRZ: MRZ?, into report: inout PassiveAuthReport) {
+        defer { if let opticalMRZ { compare(opticalMRZ, with: groups[.dg1], into: &report) } }
         let so = sod.ldsSecurityObject
         for (number, bytes) in groups.sorted(by: { $0.key < $1.key }) {
             guard let expected = so.hash(of: number) else {
@@ -244,5 +246,29 @@ public struct PassiveAuthenticator: Sendable {
                                         hour: time.hours, minute: time.minutes, second: time.seconds)
         components.timeZone = TimeZone(identifier: "UTC")
         return Calendar(identifier: .gregorian).date(from: components)
+    }
+
+    /// DG1 against the page (Doc 9303-11 §5.1 authenticates DG1; the officer's optical read of
+    /// the data page must say the same): a mismatch means the chip belongs to another document
+    /// or the page was altered.
+    func compare(_ optical: MRZ, with dg1: [UInt8]?, into report: inout PassiveAuthReport) {
+        guard let dg1 else {
+            report.add(.mrzMatch, .warn, "an MRZ was read from the page, but DG1 was not supplied to compare it with")
+            return
+        }
+        guard let chip = try? DG1(encoded: dg1).mrz else {
+            report.add(.mrzMatch, .fail, "DG1 does not decode as an MRZ, so the page cannot be compared with it")
+            return
+        }
+        guard chip.text != optical.text else {
+            report.add(.mrzMatch, .pass, "DG1 carries the MRZ read from the page")
+            return
+        }
+        let (chipBytes, pageBytes) = (Array(chip.text.utf8), Array(optical.text.utf8))
+        let at = zip(chipBytes, pageBytes).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(chipBytes.count, pageBytes.count)
+        let (line, column) = (at / chip.format.lineLength + 1, at % chip.format.lineLength + 1)
+        report.add(.mrzMatch, .fail, chip.format != optical.format
+                   ? "DG1 holds a \(chip.format) MRZ, the page a \(optical.format) one: they belong to different documents"
+                   : "DG1 differs from the MRZ read from the page at line \(line), position \(column): the chip belongs to another document or the page was altered")
     }
 }

@@ -135,6 +135,8 @@ struct DocumentRoutes {
         var dataGroups: [String: String]?
         /// Check as of this instant (ISO 8601) instead of now.
         var at: Date?
+        /// The MRZ lines read optically from the data page; DG1 must carry the same.
+        var mrz: [String]?
     }
 
     @Sendable func verify(_ request: Request, context: MohurRequestContext) async throws -> Response {
@@ -156,9 +158,13 @@ struct DocumentRoutes {
         do { file = try SODFile(encoded: Array(sodBytes)) } catch { throw MohurError.badInput("field 'sod' is not a readable EF.SOD: \(error)") }
         let at = body.at ?? state.runtime.pki.clock.now()
         let dataGroups = groups
+        let optical: MRZ?
+        do { optical = try body.mrz.map { try MRZ(text: $0.joined()) } } catch {
+            throw MohurError.badInput("field 'mrz' is not a complete MRZ (its lines, top to bottom): \(error)")
+        }
         let (state, audit, actor, requestID) = (state, state.runtime.pki.audit, try context.requireCaller.identity.actor, context.requestID)
         let report = try await state.blocking { () throws -> PassiveAuthReport in
-            let report = PassiveAuthenticator(trust: try state.trustIndex()).verify(sod: file, dataGroups: dataGroups, at: at)
+            let report = PassiveAuthenticator(trust: try state.trustIndex()).verify(sod: file, dataGroups: dataGroups, at: at, opticalMRZ: optical)
             try audit.journal(try AuditAction(.moduleResult, operation: "pa.verify", actor: actor,
                                               target: "sod-sha256:\(Digest.hex(Digest.sha256(file.encoded)))",
                                               outcome: report.verdict == .valid ? .success : .refused, requestID: requestID,

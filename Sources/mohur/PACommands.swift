@@ -28,12 +28,19 @@ struct PAGroup: ParsableCommand {
         var allowUnlistedDg = false
         @Flag(help: "Exit 1 for a valid document whose revocation is unknown (no current CRL of its CSCA in the trust store).")
         var requireRevocation = false
+        @Option(help: ArgumentHelp("A line of the MRZ read optically from the data page (repeat for each line); DG1 must carry the same.",
+                                   valueName: "line"))
+        var mrz: [String] = []
 
         func run() throws {
             var verdict = PassiveAuthReport.Verdict.invalid
             var revocationUnknown = true
             try reporting {
                 let checkTime = try at.map(Self.parseDay) ?? Date()
+                let optical: MRZ?
+                do { optical = mrz.isEmpty ? nil : try MRZ(text: mrz.joined()) } catch {
+                    throw MohurError.badInput("--mrz is not a complete MRZ: \(error)", hint: "give each line of the page's MRZ with its own --mrz")
+                }
                 var groups: [DataGroupNumber: [UInt8]] = [:]
                 for item in dg {
                     let parts = item.split(separator: "=", maxSplits: 1)
@@ -50,7 +57,7 @@ struct PAGroup: ParsableCommand {
                 let report = try state.actingIfJournaled(for: .paVerify) { officer in
                     let store = try state.directory.openTrustStore()
                     let report = PassiveAuthenticator(trust: try store.index(), allowUnlistedDataGroups: allowUnlistedDg)
-                        .verify(sod: file, dataGroups: groups, at: checkTime)
+                        .verify(sod: file, dataGroups: groups, at: checkTime, opticalMRZ: optical)
                     // A module result: the SOD's hash identifies the check without personal data.
                     try journal(officer, .moduleResult, "pa.verify", target: "sod-sha256:\(Digest.hex(Digest.sha256(file.encoded)))",
                                 outcome: report.verdict == .valid ? .success : .refused,

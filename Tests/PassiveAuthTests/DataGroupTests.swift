@@ -66,3 +66,31 @@ struct RevocationSummaryTests {
         #expect(report(revocation: .fail).summary == "invalid" && report(revocation: .fail).revocation == .revoked)
     }
 }
+
+@Suite("DG1 against the MRZ read from the page")
+struct OpticalMRZTests {
+    static let bsi = "worldfnd-icao-9303/bsi_tr03105-5_reference_dataset"
+
+    @Test("the page's MRZ matches DG1; one changed character fails naming where; without DG1 it cannot be compared")
+    func compareWithPage() throws {
+        let dg1 = try Vectors.bytes("\(Self.bsi)/Datagroup1.bin")
+        let page = try DG1(encoded: dg1).mrz
+        let sod = try Vectors.bytes("\(Self.bsi)/EF_SOD.bin")
+        let authenticator = try TrustFixture().authenticator()
+        let same = authenticator.verify(encodedSOD: sod, dataGroups: [.dg1: dg1], opticalMRZ: try MRZ(text: page.lines.joined(separator: "\n")))
+        #expect(same.checks.contains { $0.kind == .mrzMatch && $0.status == .pass }, "\(same.text)")
+
+        // Another document number on the page (same layout, a different character in line 1 or 2).
+        var text = Array(page.text)
+        let index = text.firstIndex { $0.isNumber } ?? 10
+        text[index] = text[index] == "1" ? "2" : "1"
+        let other = try MRZ(text: String(text))
+        let differs = authenticator.verify(encodedSOD: sod, dataGroups: [.dg1: dg1], opticalMRZ: other)
+        let failed = differs.checks.first { $0.kind == .mrzMatch }
+        #expect(failed?.status == .fail && failed?.reason.contains("position \(index % page.format.lineLength + 1)") == true, "\(differs.text)")
+        #expect(differs.verdict == .invalid)
+
+        let without = authenticator.verify(encodedSOD: sod, dataGroups: [:], opticalMRZ: page)
+        #expect(without.checks.contains { $0.kind == .mrzMatch && $0.status == .warn })
+    }
+}

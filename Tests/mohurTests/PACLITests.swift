@@ -93,4 +93,29 @@ struct PACLITests {
         let strict = try mohur(base + ["--require-revocation"])
         #expect(strict.status == 1 && strict.stdout.hasPrefix("verdict: valid, revocation unknown"), "\(strict.output)")
     }
+
+    @Test("pa verify --mrz compares DG1 with the page's MRZ lines; a page of another document is invalid; a malformed MRZ exits 2")
+    func mrzAgainstThePage() throws {
+        let dir = "worldfnd-icao-9303/bsi_tr03105-5_reference_dataset"
+        let dg1 = Array(try Data(contentsOf: URL(fileURLWithPath: vector("\(dir)/Datagroup1.bin"))))
+        // DG1 is 61 L 5F1F L MRZ: the MRZ is its last 88 (TD3), 90 (TD1) or 72 (TD2) characters.
+        let length = Int(dg1[dg1.count > 4 ? 4 : 0])
+        let mrz = String(decoding: dg1.suffix(length), as: UTF8.self)
+        let lineLength = length == 90 ? 30 : length / 2
+        let lines = stride(from: 0, to: mrz.count, by: lineLength).map { String(Array(mrz)[$0..<min($0 + lineLength, mrz.count)]) }
+        let base = ["pa", "verify", "--sod", vector("\(dir)/EF_SOD.bin"), "--dg", "1=\(vector("\(dir)/Datagroup1.bin"))"]
+        let same = try mohur(base + lines.flatMap { ["--mrz", $0] })
+        #expect(same.stdout.contains("[PASS] mrz-match"), "\(same.output)")
+        // The page of another document: the first digit of the MRZ (in the document number) changed.
+        var other = lines
+        let row = try #require(other.firstIndex { $0.contains { $0.isNumber } })
+        var characters = Array(other[row])
+        let digit = try #require(characters.firstIndex { $0.isNumber })
+        characters[digit] = characters[digit] == "1" ? "2" : "1"
+        other[row] = String(characters)
+        let differs = try mohur(base + other.flatMap { ["--mrz", $0] })
+        #expect(differs.status == 1 && differs.stdout.hasPrefix("verdict: invalid") && differs.stdout.contains("[FAIL] mrz-match"), "\(differs.output)")
+        let malformed = try mohur(base + ["--mrz", "P<AZE"])
+        #expect(malformed.status == 2 && malformed.stderr.contains("--mrz"), "\(malformed.output)")
+    }
 }
