@@ -18,7 +18,7 @@ public final class PatroniCluster: @unchecked Sendable {
     public private(set) var nodes: [Node] = []
     private var sessions: [Int32] = []
     /// Leader lock lifetime (s): how long after the primary's Patroni dies the standby takes over.
-    public static let ttl = 20
+    public static let ttl = 10
 
     public var conninfo: String {
         "host=\(nodes.map { _ in "127.0.0.1" }.joined(separator: ",")) port=\(nodes.map { "\($0.pgPort)" }.joined(separator: ","))"
@@ -131,7 +131,7 @@ public final class PatroniCluster: @unchecked Sendable {
               dcs:
                 ttl: \(ttl)
                 loop_wait: 1
-                retry_timeout: 5
+                retry_timeout: 4
                 maximum_lag_on_failover: 0
                 synchronous_mode: true
                 postgresql:

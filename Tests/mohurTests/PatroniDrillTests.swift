@@ -9,7 +9,7 @@ import Testing
 /// multi-host connection string.
 @Suite("Failover drill under Patroni and etcd", .serialized)
 struct PatroniDrillTests {
-    @Test("Patroni promotes the synchronous standby: RPO 0, none signed twice, the journal verifies, RTO within the leader TTL plus 15 s")
+    @Test("Patroni promotes the synchronous standby: RPO 0, none signed twice, the journal verifies, RTO under 15 s")
     func drill() throws {
         let cluster = try PatroniCluster(nodes: 2)
         #expect(try cluster.role(0) == "primary" && cluster.role(1) == "replica")
@@ -29,9 +29,9 @@ struct PatroniDrillTests {
 
         let outcome = try DrillOutcome(report: report, killed: killed) { sql, _ in try cluster.psql(1, sql) }
         print("Patroni failover drill (EF.SOD through the service, leader TTL \(PatroniCluster.ttl) s): \(outcome.summary)")
-        // Patroni waits for the leader lock to expire before it promotes: the RTO goal is that
-        // TTL plus the 15 s the issue allows for finding the new primary.
-        outcome.check(rtoGoal: Double(PatroniCluster.ttl) + 15)
+        // Patroni waits for the leader lock to expire before it promotes, so the RTO is about the
+        // TTL (10 s here) plus the moment Mohur needs to find the new primary; the goal is 15 s.
+        outcome.check(rtoGoal: 15)
         let verified = try cli.mohur(["audit", "verify"])
         #expect(verified.status == 0, "\(verified.output)")
     }
