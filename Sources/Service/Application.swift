@@ -38,7 +38,8 @@ func buildRouter(state: ServiceState) throws -> Router<MohurRequestContext> {
     router.add(middleware: RequestIDMiddleware(responder: responder))
     router.add(middleware: BodyLimitMiddleware(limit: configuration.maxBodyBytes))
     router.add(middleware: SignatureMiddleware(state: state))
-    router.get("healthz") { _, _ in Response(status: .noContent) }
+    let health = HealthCheck(state: state)
+    router.get("healthz") { _, _ in try await health.response() }
     MetricsRoute(responder: responder).add(to: router)
     switch configuration.role {
     case .central:

@@ -117,31 +117,75 @@ struct CertGroup: ParsableCommand {
 }
 
 struct CRLGroup: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "crl", abstract: "Issue CRLs.", subcommands: [Issue.self])
+    static let configuration = CommandConfiguration(commandName: "crl", abstract: "Issue CRLs, and see which are due.",
+                                                    subcommands: [Issue.self, Due.self])
 
     struct Issue: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Issue the next full v2 CRL of a CA (root, segment-*, csca-*).",
+            abstract: "Issue the next full v2 CRL of a CA (root, segment-*, csca-*), or of every CA whose CRL is due.",
             discussion: "CSCA CRLs follow Doc 9303-12: nextUpdate at most 90 days, no reason codes, at most one per 48 h "
-                + "unless something was revoked since (override with --force).")
+                + "unless something was revoked since (override with --force). With --due, every CA `crl due` lists is "
+                + "issued (run it daily from a timer, so that no CSCA CRL ever lapses).")
         @OptionGroup var state: StateOptions
         @OptionGroup var output: OutputOptions
-        @Option(help: ArgumentHelp("Issuing authority.", valueName: "name")) var ca: String
+        @Option(help: ArgumentHelp("Issuing authority.", valueName: "name")) var ca: String?
+        @Flag(help: "Issue every CRL that is due (see `crl due`).") var due = false
+        @Option(help: ArgumentHelp("With --due: due means a next update within this many days.", valueName: "n")) var days = 14
         @Option(help: ArgumentHelp("Write the CRL here.", valueName: "file")) var out: String?
         @Flag(help: "Write DER instead of PEM.") var der = false
         @Flag(help: "Issue even within 48 hours of the last CSCA CRL.") var force = false
+
+        func validate() throws {
+            guard (ca == nil) != !due else { throw ValidationError("give --ca NAME or --due, not both") }
+            if due, out != nil { throw ValidationError("--out writes one CRL; with --due each is stored and published from the state") }
+        }
+
         func run() throws {
             try reporting {
-                let record = try state.acting(for: .certManage) { try $0.pki.issueCRL(authority: ca, force: force) }
-                let crl = try CRL(derEncoded: record.der)
-                if let out { try writeOutput(out, der ? record.der : Array(try crl.pem().utf8)) }
-                if output.json {
-                    struct View: Codable { var authority: String; var crlNumber: Int64; var thisUpdate: Date; var nextUpdate: Date; var revoked: [String] }
-                    try printJSON(View(authority: record.authority, crlNumber: record.crlNumber, thisUpdate: record.thisUpdate,
-                                       nextUpdate: record.nextUpdate, revoked: crl.revokedEntries.map(\.serialHex)))
-                } else {
-                    print("CRL \(record.crlNumber) of \(ca): \(crl.revokedEntries.count) revoked, next update \(day(record.nextUpdate)).")
+                struct View: Codable { var authority: String; var crlNumber: Int64; var thisUpdate: Date; var nextUpdate: Date; var revoked: [String] }
+                let records = try state.acting(for: .certManage) { officer in
+                    if let ca { return [try officer.pki.issueCRL(authority: ca, force: force)] }
+                    return try officer.pki.crlsDue(within: days).map { try officer.pki.issueCRL(authority: $0.authority, force: force) }
                 }
+                var views: [View] = []
+                for record in records {
+                    let crl = try CRL(derEncoded: record.der)
+                    if let out { try writeOutput(out, der ? record.der : Array(try crl.pem().utf8)) }
+                    views.append(View(authority: record.authority, crlNumber: record.crlNumber, thisUpdate: record.thisUpdate,
+                                      nextUpdate: record.nextUpdate, revoked: crl.revokedEntries.map(\.serialHex)))
+                }
+                if output.json {
+                    // One CA: the CRL's object, as before; --due: a list.
+                    if ca != nil, let first = views.first { return try printJSON(first) }
+                    return try printJSON(views)
+                }
+                for view in views {
+                    print("CRL \(view.crlNumber) of \(view.authority): \(view.revoked.count) revoked, next update \(day(view.nextUpdate)).")
+                }
+                if due, views.isEmpty { print("no CRL is due within \(days) days") }
+            }
+        }
+    }
+
+    struct Due: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List every CA whose next CRL is due: never issued, revoked since, or next update within --days (needs cert-manage).",
+            discussion: "Exit 1 when a CRL has lapsed or lapses within 7 days, the point where `mohur status` turns unhealthy.")
+        @OptionGroup var state: StateOptions
+        @OptionGroup var output: OutputOptions
+        @Option(help: ArgumentHelp("Due means a next update within this many days.", valueName: "n")) var days = 14
+
+        func run() throws {
+            try reporting {
+                let runtime = try state.openRuntime()
+                let (due, problems) = try runtime.acting(for: .certManage, as: try state.credential) { _ in
+                    (try runtime.pki.crlsDue(within: days), try runtime.pki.crlHealthProblems())
+                }
+                if output.json { try printJSON(due) } else {
+                    for item in due { print("\(item.authority)  \(item.role)  \(item.reason)") }
+                    if due.isEmpty { print("no CRL is due within \(days) days") }
+                }
+                if !problems.isEmpty { throw ExitCode(1) }
             }
         }
     }

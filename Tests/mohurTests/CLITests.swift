@@ -136,6 +136,22 @@ struct CLITests {
         #expect(bad.status == 2, "\(bad.output)")
     }
 
+    @Test("crl due lists what a fresh state must issue, crl issue --due issues it, and status stays healthy")
+    func crlSchedule() throws {
+        try mohur(["init"])
+        let status = try mohur(["status"])
+        #expect(status.status == 0 && status.stdout.hasPrefix("healthy"), "\(status.output)")
+        let due = try mohur(["crl", "due"])
+        #expect(due.status == 0 && due.stdout.contains("csca-1  csca  no CRL issued yet") && due.stdout.contains("root  root"), "\(due.output)")
+        let issued = try mohur(["crl", "issue", "--due", "--json"])
+        let records = (try? json(issued)) as? [[String: Any]] ?? []
+        #expect(issued.status == 0 && records.count == due.stdout.split(separator: "\n").count, "\(issued.output)")
+        #expect(records.contains { $0["authority"] as? String == "csca-1" && $0["crlNumber"] as? Int == 1 })
+        #expect(try mohur(["crl", "due"]).stdout.contains("no CRL is due within 14 days"))
+        let both = try mohur(["crl", "issue", "--ca", "csca-1", "--due"])
+        #expect(both.status == 2 && both.stderr.contains("--ca NAME or --due"), "\(both.output)")
+    }
+
     @Test("--help teaches the commands and exit codes")
     func help() throws {
         let help = try run(try Self.binary, ["--help"])
