@@ -60,6 +60,7 @@ test: deps judges
 ## Benchmarks: ratios against raw OpenSSL / PKCS#11 rates measured in the same run.
 bench: deps
 	$(SWIFT) build -c release --product mohur-bench
+	$(SWIFT) build -c release --product mohur
 	$$($(SWIFT) build -c release --show-bin-path)/mohur-bench
 	$$($(SWIFT) build -c release --show-bin-path)/mohur-bench service-pg
 

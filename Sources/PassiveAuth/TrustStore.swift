@@ -86,7 +86,7 @@ public struct TrustStore: Sendable {
         try certificates(where: "kind != 'dsc' AND (ski = ? OR subject_key = ?)", [ski.hexOrNil, subjectKey])
     }
 
-    private func certificates(where clause: String, _ args: [any SQLValueConvertible]) throws -> [TrustedCertificate] {
+    func certificates(where clause: String, _ args: [any SQLValueConvertible]) throws -> [TrustedCertificate] {
         try database.query("SELECT * FROM trust_certificates WHERE \(clause) ORDER BY id", args).map { row in
             let warnings = try row.text("warnings")
             return TrustedCertificate(
@@ -99,8 +99,10 @@ public struct TrustStore: Sendable {
     }
 
     /// Every stored CRL.
-    public func crls() throws -> [TrustedCRL] {
-        try database.query("SELECT * FROM trust_crls ORDER BY id").map { row in
+    public func crls() throws -> [TrustedCRL] { try crls(where: "TRUE", []) }
+
+    func crls(where clause: String, _ arguments: [any SQLValueConvertible]) throws -> [TrustedCRL] {
+        try database.query("SELECT * FROM trust_crls WHERE \(clause) ORDER BY id", arguments).map { row in
             TrustedCRL(id: try row.int("id"), country: try row.text("country"), crl: try CRL(derEncoded: try row.blob("der")),
                        cscaID: try row.int("csca_id"),
                        cscaSKI: try row.optionalText("csca_ski").flatMap { Digest.bytes(fromHex: $0) },

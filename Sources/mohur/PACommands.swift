@@ -56,7 +56,8 @@ struct PAGroup: ParsableCommand {
                 }
                 let report = try state.actingIfJournaled(for: .paVerify) { officer in
                     let store = try state.directory.openTrustStore()
-                    let report = PassiveAuthenticator(trust: try store.index(), allowUnlistedDataGroups: allowUnlistedDg)
+                    // Only what this document can need: a cold start reads a few rows, not the whole store.
+                    let report = PassiveAuthenticator(trust: try store.index(for: file), allowUnlistedDataGroups: allowUnlistedDg)
                         .verify(sod: file, dataGroups: groups, at: checkTime, opticalMRZ: optical)
                     // A module result: the SOD's hash identifies the check without personal data.
                     try journal(officer, .moduleResult, "pa.verify", target: "sod-sha256:\(Digest.hex(Digest.sha256(file.encoded)))",

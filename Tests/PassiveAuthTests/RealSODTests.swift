@@ -106,3 +106,26 @@ struct RealSODTests {
         #expect(report.verdict == .invalid)
     }
 }
+
+@Suite("The index one document needs")
+struct FocusedIndexTests {
+    @Test("each real SOD gets the same verdict, path and checks from the rows it needs as from the whole store",
+          arguments: RealSODTests.countries + ["ID"])
+    func sameAsTheWholeStore(country: String) throws {
+        let fixture = try TrustFixture()
+            .importing(TrustFixture.germanMasterList, roots: TrustFixture.germanRoot)
+            .importing(TrustFixture.dutchMasterList, roots: TrustFixture.dutchRoot)
+            .importing(TrustFixture.indonesianChain)
+            .importing(["gmrtd/sod/FR/DSC.der", "port-py-server/crls/crl_us_fp_ec0ddb2ee9.crl"])
+        let sodPath = "gmrtd/sod/\(country)/EF_SOD.bin"
+        let sod = try SODFile(encoded: try Vectors.bytes(sodPath))
+        let at = try checkDate(forSOD: sodPath)
+        let whole = PassiveAuthenticator(trust: try fixture.store.index()).verify(sod: sod, at: at)
+        let focused = try fixture.store.index(for: sod)
+        let report = PassiveAuthenticator(trust: focused).verify(sod: sod, at: at)
+        #expect(report.verdict == whole.verdict && report.path == whole.path, "\(country):\n\(describe(report))\n---\n\(describe(whole))")
+        #expect(report.checks == whole.checks, "\(country)")
+        #expect(focused.certificates.count < (try fixture.store.index()).certificates.count / 10,
+                "\(country): \(focused.certificates.count) certificates read")
+    }
+}
