@@ -59,10 +59,11 @@ extension MohurRuntime {
         let witness = try witness()
         let request = try AddCheckpointRequest(body: body)
         let actor = try AuditActor(certificateFingerprint: nil, agency: nil)
-        let origin = (try? SignedNote(request.note).checkpoint.origin) ?? "unknown"
+        let checkpoint = try? SignedNote(request.note).checkpoint
+        let origin = checkpoint?.origin ?? "unknown"
         do {
             let line = try witness.add(request, at: pki.clock.now())
-            let size = (try? SignedNote(request.note).checkpoint.size) ?? -1
+            let size = checkpoint?.size ?? -1
             try pki.audit.journal(try AuditAction(.securityAction, operation: "witness.cosign", actor: actor, target: origin, outcome: .success,
                                                   requestID: requestID, details: ["old": .integer(request.oldSize), "size": .integer(size)]),
                                   "the checkpoint was cosigned")

@@ -141,3 +141,11 @@ func day(_ date: Date) -> String {
     formatter.formatOptions = [.withFullDate]
     return formatter.string(from: date)
 }
+
+/// The start (00:00 UTC) of a day given as YYYY-MM-DD to `option`.
+func day(_ text: String, option: String) throws -> Date {
+    let formatter = ISO8601DateFormatter()
+    formatter.formatOptions = [.withFullDate]
+    guard let date = formatter.date(from: text) else { throw MohurError.badInput("\(option) \(text) is not a day, YYYY-MM-DD") }
+    return date
+}

@@ -72,11 +72,9 @@ struct PAGroup: ParsableCommand {
             if verdict != .valid || (requireRevocation && revocationUnknown) { throw ExitCode(1) }
         }
 
+        /// Noon UTC of the day: the check is about the day, not a moment at its edge.
         static func parseDay(_ text: String) throws -> Date {
-            let formatter = ISO8601DateFormatter()
-            formatter.formatOptions = [.withFullDate]
-            guard let date = formatter.date(from: text) else { throw MohurError.badInput("--at \(text) is not YYYY-MM-DD") }
-            return date.addingTimeInterval(12 * 3600)
+            try day(text, option: "--at").addingTimeInterval(12 * 3600)
         }
     }
 }

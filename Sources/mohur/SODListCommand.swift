@@ -25,8 +25,8 @@ extension SODGroup {
         func run() throws {
             try reporting {
                 let serial = try signer.map(Self.normalisedSerial)
-                let start = try from.map { try Self.day($0, option: "--from") }
-                let end = try to.map { try Self.day($0, option: "--to").addingTimeInterval(86_400) }
+                let start = try from.map { try day($0, option: "--from") }
+                let end = try to.map { try day($0, option: "--to").addingTimeInterval(86_400) }
                 if let start, let end, end <= start { throw MohurError.badInput("--to \(to ?? "") is before --from \(from ?? "")") }
                 let runtime = try state.openRuntime()
                 let listed = try runtime.acting(for: .auditRead, as: try state.credential) { officer in
@@ -57,13 +57,6 @@ extension SODGroup {
             }
             let trimmed = hex.drop { $0 == "0" }
             return trimmed.isEmpty ? "00" : (trimmed.count % 2 == 1 ? "0" : "") + trimmed
-        }
-
-        static func day(_ text: String, option: String) throws -> Date {
-            let formatter = ISO8601DateFormatter()
-            formatter.formatOptions = [.withFullDate]
-            guard let date = formatter.date(from: text) else { throw MohurError.badInput("\(option) \(text) is not a day, YYYY-MM-DD") }
-            return date
         }
     }
 }
