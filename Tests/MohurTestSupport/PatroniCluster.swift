@@ -27,25 +27,20 @@ public final class PatroniCluster: @unchecked Sendable {
 
     public init(nodes count: Int = 2) throws {
         directory = try TemporaryDirectory("mohur-patroni")
-        let base = Int.random(in: 20_000..<50_000)
-        let (client, peer) = (base, base + 1)
+        let base = loopbackPort(span: 30)
         let etcdData = directory.path("etcd")
         try FileManager.default.createDirectory(atPath: etcdData, withIntermediateDirectories: true)
         for index in 0..<count {
             let node = Node(name: "node\(index)", pgPort: base + 10 + index, apiPort: base + 20 + index, directory: directory.path("node\(index)"))
             try FileManager.default.createDirectory(atPath: node.directory, withIntermediateDirectories: true)
-            try Self.configuration(node, etcd: client).write(toFile: node.directory + "/patroni.yml", atomically: true, encoding: .utf8)
+            try Self.configuration(node, etcd: base).write(toFile: node.directory + "/patroni.yml", atomically: true, encoding: .utf8)
             nodes.append(node)
         }
         if getuid() == 0 {
             let chown = try run("chown", ["-R", "postgres:postgres", directory.url.path])
             guard chown.status == 0 else { throw TestFailure("chown: \(chown.output)") }
         }
-        sessions.append(try launch(["etcd", "--name", "drill", "--data-dir", etcdData,
-                                    "--listen-client-urls", "http://127.0.0.1:\(client)", "--advertise-client-urls", "http://127.0.0.1:\(client)",
-                                    "--listen-peer-urls", "http://127.0.0.1:\(peer)", "--initial-advertise-peer-urls", "http://127.0.0.1:\(peer)",
-                                    "--initial-cluster", "drill=http://127.0.0.1:\(peer)"], log: directory.path("etcd.log")))
-        try wait(60, "etcd to answer") { try run("curl", ["-sf", "http://127.0.0.1:\(client)/health"]).status == 0 }
+        try startEtcd(client: base, peer: base + 1, data: etcdData)
         sessions.append(try launch(["patroni", nodes[0].directory + "/patroni.yml"], log: nodes[0].directory + "/patroni.log"))
         try wait(90, "node0 to lead") { try self.role(0) == "primary" }
         let created = try run("psql", ["-h", "127.0.0.1", "-p", "\(nodes[0].pgPort)", "-U", "mohur", "-d", "postgres", "-c", "CREATE DATABASE mohur"])
@@ -83,6 +78,24 @@ public final class PatroniCluster: @unchecked Sendable {
     /// `psql` on node `index`'s `mohur` database.
     public func psql(_ index: Int, _ sql: String) throws -> ProcessResult {
         try run("psql", ["-h", "127.0.0.1", "-p", "\(nodes[index].pgPort)", "-U", "mohur", "-d", "mohur", "-v", "ON_ERROR_STOP=1", "-At", "-c", sql])
+    }
+
+    /// Starts the one etcd member; `etcd.log` goes into the failure if it never answers.
+    private func startEtcd(client: Int, peer: Int, data: String) throws {
+        let log = directory.path("etcd.log")
+        let session = try launch(["etcd", "--name", "drill", "--data-dir", data,
+                                  "--listen-client-urls", "http://127.0.0.1:\(client)", "--advertise-client-urls", "http://127.0.0.1:\(client)",
+                                  "--listen-peer-urls", "http://127.0.0.1:\(peer)", "--initial-advertise-peer-urls", "http://127.0.0.1:\(peer)",
+                                  "--initial-cluster", "drill=http://127.0.0.1:\(peer)"], log: log)
+        sessions.append(session)
+        let deadline = Date().addingTimeInterval(60)
+        while try run("curl", ["-sf", "--max-time", "2", "http://127.0.0.1:\(client)/health"]).status != 0 {
+            guard Date() < deadline, kill(session, 0) == 0 else {
+                let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? "(no log)"
+                throw TestFailure("etcd on 127.0.0.1:\(client) never answered (\(kill(session, 0) == 0 ? "still running" : "exited")); etcd.log ends: \(text.suffix(2000))")
+            }
+            usleep(200_000)
+        }
     }
 
     private func postmaster(_ node: Node) throws -> Int32? {

@@ -43,7 +43,7 @@ public final class PostgresServer: @unchecked Sendable {
         try conf.write(toFile: auto, atomically: false, encoding: .utf8)
         var started: ProcessResult?
         for _ in 0..<5 where started?.status != 0 {
-            port = Int.random(in: 20_000..<60_000)
+            port = loopbackPort()
             started = try start()
         }
         guard started?.status == 0 else { throw TestFailure("the standby did not start: \(started?.output ?? "")") }
@@ -87,7 +87,7 @@ public final class PostgresServer: @unchecked Sendable {
         // A random high port; another one if it was taken (the server then fails to bind).
         var started: ProcessResult?
         for _ in 0..<5 where started?.status != 0 {
-            port = Int.random(in: 20_000..<60_000)
+            port = loopbackPort()
             started = try start()
         }
         guard started?.status == 0 else {

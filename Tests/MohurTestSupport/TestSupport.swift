@@ -40,6 +40,14 @@ public struct TestFailure: Error, CustomStringConvertible {
     public init(_ description: String) { self.description = description }
 }
 
+/// A random loopback port for a server a test starts, with `span` free ports above it, chosen
+/// below Linux's ephemeral range (32768 and up): the outgoing connections of tests running
+/// beside it (and their TIME_WAIT sockets) take ports from that range, and a server asked to
+/// listen on one of them fails to bind.
+public func loopbackPort(span: Int = 1) -> Int {
+    Int.random(in: 10_000..<(32_000 - span))
+}
+
 /// A temporary directory removed when the value is released.
 public final class TemporaryDirectory: @unchecked Sendable {
     public let url: URL
