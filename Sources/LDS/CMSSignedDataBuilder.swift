@@ -80,7 +80,7 @@ public struct CMSSignedDataBuilder: Sendable, Hashable {
     }
 
     /// ``contentInfo(signature:)`` with signed attributes the caller already encoded.
-    func contentInfo(signature: [UInt8], signedAttributes: CMSSignedAttributes) throws(LDSError) -> [UInt8] {
+    public func contentInfo(signature: [UInt8], signedAttributes: CMSSignedAttributes) throws(LDSError) -> [UInt8] {
         try encoding("ContentInfo") {
             .constructed(.sequence, [
                 try .objectIdentifier(LDSObjectIdentifier.signedData),

@@ -29,6 +29,10 @@ public enum LDSObjectIdentifier {
     /// ```
     public static let cscaMasterList: ASN1ObjectIdentifier = [2, 23, 136, 1, 1, 2]
 
+    /// `id-icao-DeviationList`, 2.23.136.1.1.7 — the eContentType of a deviation list, and the
+    /// arc of the deviation types (Doc 9303-12 §9.2).
+    public static let deviationList: ASN1ObjectIdentifier = [2, 23, 136, 1, 1, 7]
+
     // MARK: CMS (RFC 5652)
 
     /// `id-data`, 1.2.840.113549.1.7.1. Chinese passports use it as the eContentType of EF.SOD

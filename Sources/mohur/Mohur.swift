@@ -22,7 +22,7 @@ struct Mohur: AsyncParsableCommand {
 
             Exit status: 0 success; 1 refused by policy; 2 bad usage or input; 3 system failure (HSM, database).
             """,
-        subcommands: [InitCommand.self, LoginCommand.self, LogoutCommand.self, WhoAmICommand.self, CAGroup.self, CertGroup.self, CRLGroup.self, CSCAGroup.self, DSGroup.self, SODGroup.self, WitnessGroup.self, StatusCommand.self,
+        subcommands: [InitCommand.self, LoginCommand.self, LogoutCommand.self, WhoAmICommand.self, CAGroup.self, CertGroup.self, CRLGroup.self, CSCAGroup.self, DSGroup.self, SODGroup.self, WitnessGroup.self, StatusCommand.self, MLGroup.self, DLGroup.self, PKDGroup.self,
                       HSMGroup.self, TrustGroup.self, PAGroup.self, AuditGroup.self, PermGroup.self, OfficerGroup.self,
                       ApproveGroup.self, ServeCommand.self, RequestGroup.self, BackupCommand.self, RestoreCommand.self])
 }

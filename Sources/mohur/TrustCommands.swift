@@ -96,12 +96,12 @@ struct TrustGroup: ParsableCommand {
                 let certificates = try store.certificates(kind: selected, country: country)
                 struct View: Codable {
                     var kind: String, country: String, subject: String, serial: String, notAfter: Date
-                    var ski: String?, source: String, warnings: [String]
+                    var ski: String?, sha256: String, source: String, warnings: [String]
                 }
                 let views = certificates.map {
                     View(kind: $0.kind.rawValue, country: $0.country, subject: $0.certificate.subject.description,
                          serial: $0.certificate.serialHex, notAfter: $0.certificate.notAfter,
-                         ski: $0.certificate.subjectKeyIdentifier.map(Digest.hex),
+                         ski: $0.certificate.subjectKeyIdentifier.map(Digest.hex), sha256: Digest.hex($0.certificate.fingerprintSHA256),
                          source: "\($0.sourceKind.rawValue):\($0.sourceFile)", warnings: $0.warnings)
                 }
                 if output.json { try printJSON(views); return }
