@@ -85,6 +85,7 @@ let package = Package(
         .executableTarget(name: "mohur", dependencies: [
             "Service", "Runtime", "Authz", "CA", "Audit", "HSM", "PassiveAuth", "DocumentSigning", "LDS", "Storage", "MohurCore", "OpenSSLKit",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "SwiftASN1", package: "swift-asn1"),
         ], exclude: ["Deployment"], swiftSettings: strict),
         .executableTarget(name: "mohur-bench", dependencies: [
             "Service", "Runtime", "Authz", "CA", "Audit", "HSM", "MohurCore", "OpenSSLKit", "PassiveAuth", "LDS", "DocumentSigning", "Storage",

@@ -49,7 +49,12 @@ public struct DeviationDeclarations: Codable, Sendable {
     public func list(pki: PKI) throws -> DeviationList {
         try DeviationList(deviations: deviations.enumerated().map { index, entry in
             let place = "deviation \(index + 1)"
-            var documents = DeviationList.Documents(documentType: entry.documentType, documentNumbers: entry.documentNumbers)
+            if let type = entry.documentType, !(1...2).contains(type.count) || !type.allSatisfy({ $0.isASCII && $0.isUppercase }) {
+                throw MohurError.badInput("\(place): documentType '\(type)' is not a document code of one or two capitals (P, PD, I, …)")
+            }
+            // PrintableString (SIZE(2)) has no '<': a one-letter code is padded with a space.
+            let code = entry.documentType.map { $0.count == 1 ? $0 + " " : $0 }
+            var documents = DeviationList.Documents(documentType: code, documentNumbers: entry.documentNumbers)
             if let serial = entry.documentSigner {
                 let found = try pki.repository.certificates(serial: serial)
                 guard let record = found.first(where: { $0.role == CertificateRole.documentSigner.rawValue }) else {

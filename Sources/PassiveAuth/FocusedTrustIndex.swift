@@ -48,10 +48,10 @@ extension TrustStore {
         let certificates = loaded.values.sorted { $0.id < $1.id }
         let ids = certificates.map(\.id)
         let keys = certificates.compactMap { $0.certificate.subjectKeyIdentifier.hexOrNil }
-        guard !ids.isEmpty else { return TrustIndex(certificates: []) }
+        guard !ids.isEmpty else { return TrustIndex(certificates: [], deviationLists: try deviationLists()) }
         let crls = try self.crls(where: "csca_id IN (\(ids.map { _ in "?" }.joined(separator: ", ")))"
                                 + (keys.isEmpty ? "" : " OR csca_ski IN (\(keys.map { _ in "?" }.joined(separator: ", ")))"),
                             ids.map { $0 as any SQLValueConvertible } + keys.map { $0 as any SQLValueConvertible })
-        return TrustIndex(certificates: certificates, crls: crls)
+        return TrustIndex(certificates: certificates, crls: crls, deviationLists: try deviationLists())
     }
 }

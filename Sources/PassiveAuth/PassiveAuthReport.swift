@@ -32,6 +32,8 @@ public struct PassiveAuthReport: Sendable, Codable {
         case dataGroupHash = "data-group-hash"
         case dataGroupNotListed = "data-group-not-listed"
         case mrzMatch = "mrz-match"
+        /// A deviation the issuing State declared for this document (Doc 9303-12 §9).
+        case deviation
     }
 
     public struct Check: Sendable, Codable, Hashable {
@@ -54,6 +56,17 @@ public struct PassiveAuthReport: Sendable, Codable {
 
     mutating func add(_ kind: CheckKind, _ status: Status, _ reason: String) {
         checks.append(Check(kind: kind, status: status, reason: reason))
+    }
+
+    /// Turns the failing checks of `kind` whose reason starts with `prefix` into warnings that
+    /// say why they are accepted; whether any was.
+    mutating func excuse(_ kind: CheckKind, prefix: String, because why: String) -> Bool {
+        var changed = false
+        for (index, check) in checks.enumerated() where check.kind == kind && check.status == .fail && check.reason.hasPrefix(prefix) {
+            checks[index] = Check(kind: kind, status: .warn, reason: "\(check.reason) — accepted: \(why)")
+            changed = true
+        }
+        return changed
     }
 
     /// Checks that must pass for a document to be valid; when one did not run or did not pass

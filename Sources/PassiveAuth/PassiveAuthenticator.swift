@@ -65,8 +65,10 @@ public struct PassiveAuthenticator: Sendable {
         record(check, sod: sod, into: &report)
         ProfileReview.signer(signer, check: check, documentSigner: ds, into: &report)
 
+        var country = (ds.issuer.value(of: "C") ?? "").uppercased()
         switch trust.path(from: ds) {
         case .complete(let path):
+            country = path.trusted.last?.country ?? country
             report.path = path.certificates.map(\.subject.description)
             let steps = path.trusted.map { "\($0.kind.rawValue) \($0.certificate.subject) [\($0.sourceKind.rawValue): \($0.sourceFile.split(separator: "/").last ?? "")]" }
             let anchor = path.trusted.last.map { $0.kind == .link ? " (a link certificate imported on its own: its key is the anchor)" : "" } ?? ""
@@ -82,6 +84,7 @@ public struct PassiveAuthenticator: Sendable {
                        + "; the CSCA with \(missing) is not in the trust store. Import the state's CSCA or a master list holding it")
         }
         checkDataGroups(sod, dataGroups, opticalMRZ: opticalMRZ, into: &report)
+        applyDeviations(ds: ds, country: country, sod: sod, dataGroups: dataGroups, into: &report)
         return report
     }
 

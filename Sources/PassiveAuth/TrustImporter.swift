@@ -46,13 +46,14 @@ public struct TrustImporter: Sendable {
             return try importCertificates(try Certificate.parseAllPEM(bytes).map(\.derEncoded), name: name)
         }
         if let list = try? CSCAMasterList(encoded: bytes) { return try importMasterList(list, name: name) }
+        if SignedDeviationList.declares(bytes) { return try importDeviationList(bytes, name: name) }
         if (try? Certificate(derEncoded: bytes)) != nil { return try importCertificates([bytes], name: name) }
         if let crl = try? CRL(derEncoded: bytes) {
             var summary = ImportSummary(file: name, detectedKind: "crl")
             summary.record(try importCRL(crl, source: .file, file: name))
             return summary
         }
-        throw PassiveAuthError(.badInput, "\(name) is neither a CSCA master list, a PKD LDIF, nor a DER/PEM certificate or CRL")
+        throw PassiveAuthError(.badInput, "\(name) is neither a CSCA master list, a deviation list, a PKD LDIF, nor a DER/PEM certificate or CRL")
     }
 
     // MARK: kinds

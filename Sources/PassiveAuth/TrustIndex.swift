@@ -12,6 +12,8 @@ import Synchronization
 public final class TrustIndex: Sendable {
     public let certificates: [TrustedCertificate]
     public let crls: [TrustedCRL]
+    /// Deviation lists of the issuing States (Doc 9303-12 §9), verified at import.
+    public let deviationLists: [TrustedDeviationList]
     private let bySKI: [[UInt8]: [Int]]
     private let bySubject: [String: [Int]]
     private let byIssuerSerial: [String: [Int]]
@@ -22,9 +24,10 @@ public final class TrustIndex: Sendable {
     /// Doc 9303-12 §5.2, so a post sees the same few hundred again and again).
     static let parsedCapacity = 2048
 
-    public init(certificates: [TrustedCertificate], crls: [TrustedCRL] = []) {
+    public init(certificates: [TrustedCertificate], crls: [TrustedCRL] = [], deviationLists: [TrustedDeviationList] = []) {
         self.certificates = certificates
         self.crls = crls
+        self.deviationLists = deviationLists
         var ski: [[UInt8]: [Int]] = [:], subject: [String: [Int]] = [:], serial: [String: [Int]] = [:]
         var country: [String: [Int]] = [:]
         for (i, t) in certificates.enumerated() {

@@ -122,6 +122,6 @@ public struct TrustStore: Sendable {
 
     /// A snapshot for passive authentication.
     public func index() throws -> TrustIndex {
-        TrustIndex(certificates: try certificates(), crls: try crls())
+        TrustIndex(certificates: try certificates(), crls: try crls(), deviationLists: try deviationLists())
     }
 }

@@ -1,17 +1,19 @@
 import ArgumentParser
 import Foundation
 import HSM
+import LDS
 import MohurCore
 import OpenSSLKit
 import PassiveAuth
 import Runtime
+import SwiftASN1
 
 /// `mohur trust …`: the border post's store of foreign CSCAs, DSCs and CRLs. Needs only
 /// `--state DIR`; the store is `DIR/trust.sqlite`.
 struct TrustGroup: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "trust", abstract: "Import, list and replicate ICAO trust data (CSCAs, link certificates, DSCs, CRLs).",
-        subcommands: [Import.self, List.self, Export.self, ImportBundle.self])
+        subcommands: [Import.self, List.self, Deviations.self, Export.self, ImportBundle.self])
 
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -110,6 +112,53 @@ struct TrustGroup: ParsableCommand {
                 }
                 let counts = try store.counts()
                 print(counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
+            }
+        }
+    }
+
+    struct Deviations: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List the deviations other States declared (imported deviation lists, Doc 9303-12 §9).")
+        @OptionGroup var state: StateOptions
+        @OptionGroup var output: OutputOptions
+        func run() throws {
+            try reporting {
+                struct Item: Codable { var type: String, oid: String, parameter: Int?, description: String? }
+                struct Entry: Codable {
+                    var country: String, source: String, documentType: String?, documentSigner: String?
+                    var issuedFrom: String?, issuedTo: String?, documentNumbers: [String]?, descriptions: [Item]
+                }
+                let entries = try state.directory.openTrustStore().deviationLists().flatMap { stored in
+                    stored.list.deviations.map { deviation in
+                        let documents = deviation.documents
+                        let signer: String? = switch documents.signer {
+                        case .issuerAndSerialNumber(_, let serial)?: "serial " + Digest.hex(serial)
+                        case .subjectKeyIdentifier(let ski)?: "key identifier " + Digest.hex(ski)
+                        case .certificateDigest(let digest)?: "certificate digest " + Digest.hex(digest)
+                        case nil: nil
+                        }
+                        func day(_ time: GeneralizedTime?) -> String? {
+                            time.map { String(format: "%04d-%02d-%02d", $0.year, $0.month, $0.day) }
+                        }
+                        return Entry(country: stored.country, source: stored.sourceFile,
+                                     documentType: documents.documentType?.trimmingCharacters(in: .whitespaces), documentSigner: signer,
+                                     issuedFrom: day(documents.issuedFrom), issuedTo: day(documents.issuedTo), documentNumbers: documents.documentNumbers,
+                                     descriptions: deviation.descriptions.map {
+                                         Item(type: DeviationType(oid: $0.type)?.rawValue ?? "unknown", oid: $0.type.description,
+                                              parameter: $0.integerParameter, description: $0.text)
+                                     })
+                    }
+                }
+                if output.json { try printJSON(entries); return }
+                for entry in entries {
+                    let criteria = [entry.documentType.map { "type \($0)" }, entry.documentSigner, entry.issuedFrom.map { "issued \($0)…\(entry.issuedTo ?? "")" },
+                                    entry.documentNumbers.map { "numbers \($0.joined(separator: ","))" }].compactMap { $0 }
+                    print("\(entry.country): \(criteria.joined(separator: "; "))")
+                    for item in entry.descriptions {
+                        print("  \(item.type)\(item.parameter.map { " \($0)" } ?? ""): \(item.description ?? "")")
+                    }
+                }
+                print("\(entries.count) deviation(s)")
             }
         }
     }

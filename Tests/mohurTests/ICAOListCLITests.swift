@@ -144,4 +144,67 @@ struct ICAOListCLITests {
         let stale = try cli.mohur(["pkd", "export", "--out", cli.state.path("pkd2")])
         #expect(stale.status == 1 && stale.stderr.contains("stale"), "\(stale.output)")
     }
+
+    @Test("a deviation list round-trips, and a declared DG2 hash fault becomes a named warning instead of a failure; nothing else is excused")
+    func deviationList() throws {
+        #expect(try cli.mohur(["init"]).status == 0)
+        let csca = cli.state.path("csca.pem"), list = cli.state.path("AZ.ml"), dvl = cli.state.path("AZ.dvl")
+        #expect(try cli.mohur(["ca", "export", "csca-1", "--out", csca]).status == 0)
+        #expect(try cli.mohur(["ml", "sign", "--out", list]).status == 0)
+        let worked = vector("gmrtd/icao9303_p10_worked_examples")
+        let sod = cli.state.path("EF_SOD.bin")
+        #expect(try cli.mohur(["sod", "sign", "--doc-type", "I", "--doc-number", "D23145890", "--dg", "1=\(worked)/EF_DG1.bin",
+                               "--dg", "2=\(worked)/EF_DG2.bin", "--out", sod]).status == 0)
+        var dg2 = try Vectors.bytes("gmrtd/icao9303_p10_worked_examples/EF_DG2.bin")
+        dg2[dg2.count / 2] ^= 0x01
+        let badDG2 = try cli.state.write("DG2-bad.bin", dg2)
+        let ds = try cli.json(try cli.mohur(["ca", "show", "ds-1", "--json"])) as? [String: Any]
+        let serial = try #require((ds?["certificate"] as? [String: Any])?["serial"] as? String)
+        let declarations = """
+            {"deviations":[{"documentType":"I","documentSigner":"\(serial)","documentNumbers":["D23145890"],
+              "descriptions":[{"type":"dg-hash-wrong","dataGroup":2,"description":"DG2 rewritten after personalisation"},
+                              {"type":"sod-signature-wrong"}]}]}
+            """
+        let from = try cli.state.write("deviations.json", declarations)
+        let signed = try cli.mohur(["dl", "sign", "--from", from, "--out", dvl])
+        #expect(signed.status == 0 && signed.stdout.contains("1 deviations"), "\(signed.output)")
+        let content = cli.state.path("dvl.der")
+        #expect(try openssl(["cms", "-verify", "-noverify", "-inform", "DER", "-in", dvl, "-out", content]).status == 0)
+        #expect(try openssl(["cms", "-cmsout", "-print", "-inform", "DER", "-in", dvl]).stdout.contains("2.23.136.1.1.7"))
+        #expect(try openssl(["asn1parse", "-inform", "DER", "-in", content]).stdout.contains("2.23.136.1.1.7.2.2"))
+
+        let dg = ["--dg", "1=\(worked)/EF_DG1.bin", "--dg", "2=\(badDG2)"]
+        #expect(try border("post", ["trust", "import", "--ml-root", csca, list]).status == 0)
+        let before = try border("post", ["pa", "verify", "--sod", sod] + dg)
+        #expect(before.status != 0 && before.stdout.contains("verdict: invalid"), "\(before.output)")
+        let imported = try border("post", ["trust", "import", dvl, "--json"])
+        #expect(imported.status == 0 && imported.stdout.contains("deviation-list") && imported.stdout.contains("\"added\" : 1"), "\(imported.output)")
+        let listed = try border("post", ["trust", "deviations", "--json"])
+        let entries = try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]] ?? []
+        #expect(entries.count == 1 && entries.first?["documentType"] as? String == "I" && entries.first?["country"] as? String == "AZ"
+                && (entries.first?["documentNumbers"] as? [String]) == ["D23145890"]
+                && (entries.first?["documentSigner"] as? String) == "serial \(serial)", "\(listed.output)")
+        let items = entries.first?["descriptions"] as? [[String: Any]] ?? []
+        #expect(Set(items.compactMap { $0["type"] as? String }) == ["dg-hash-wrong", "sod-signature-wrong"]
+                && items.contains { $0["parameter"] as? Int == 2 && $0["description"] as? String == "DG2 rewritten after personalisation" })
+
+        let after = try border("post", ["pa", "verify", "--sod", sod] + dg)
+        #expect(after.status == 0 && after.stdout.contains("verdict: valid"), "\(after.output)")
+        #expect(after.stdout.contains("[WARN] deviation: id-Deviation-LDS-DGHashWrong (DG2) declared by AZ's deviation list")
+                && after.stdout.contains("DG2 rewritten after personalisation")
+                && after.stdout.contains("id-Deviation-LDS-SODSignatureWrong") && after.stdout.contains("not accepted"), "\(after.output)")
+        // Without DG1 the document number cannot be matched: nothing is excused.
+        let unmatched = try border("post", ["pa", "verify", "--sod", sod, "--dg", "2=\(badDG2)"])
+        #expect(unmatched.stdout.contains("verdict: invalid") && !unmatched.stdout.contains("deviation:"), "\(unmatched.output)")
+
+        // A State without an anchor cannot declare deviations; bad declarations name the problem.
+        let stranger = try border("stranger", ["trust", "import", dvl])
+        #expect(stranger.status == 1 && stranger.stderr.contains("does not chain"), "\(stranger.output)")
+        let unknown = try cli.state.write("bad.json", #"{"deviations":[{"documentNumbers":["X1"],"descriptions":[{"type":"dg-wrong"}]}]}"#)
+        let refused = try cli.mohur(["dl", "sign", "--from", unknown, "--out", cli.state.path("bad.dvl")])
+        #expect(refused.status == 2 && refused.stderr.contains("'dg-wrong' is unknown"), "\(refused.output)")
+        let noDocuments = try cli.state.write("all.json", #"{"deviations":[{"descriptions":[{"type":"chip"}]}]}"#)
+        let everything = try cli.mohur(["dl", "sign", "--from", noDocuments, "--out", cli.state.path("all.dvl")])
+        #expect(everything.status == 2 && everything.stderr.contains("names no documents"), "\(everything.output)")
+    }
 }
