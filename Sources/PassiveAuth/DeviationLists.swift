@@ -91,7 +91,7 @@ extension TrustImporter {
     /// it applies to documents of that CSCA's State.
     func importDeviationList(_ bytes: [UInt8], name: String) throws -> ImportSummary {
         let signed = try SignedDeviationList(encoded: bytes)
-        let verification = try signed.verify(roots: masterListRoots, trust: try store.index(), now: now)
+        let verification = try signed.verify(roots: masterListRoots, trust: try store.anchorIndex(), now: now)
         let country = countryCode(of: verification.anchor)
         var summary = ImportSummary(file: name, detectedKind: "deviation-list")
         let result = try store.insert(deviationList: bytes, country: country, file: name, at: now)

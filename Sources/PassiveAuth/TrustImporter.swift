@@ -35,7 +35,7 @@ public struct TrustImporter: Sendable {
     }
 
     public func importBytes(_ bytes: [UInt8], name: String) throws -> ImportSummary {
-        if PKDLDIF.looksLikeLDIF(bytes) { return try importLDIF(try PKDLDIF(bytes), name: name) }
+        if PKDLDIF.looksLikeLDIF(bytes) { return try importLDIF(try PKDLDIF(bytes), name: name, bytes: bytes) }
         let text = String(decoding: bytes.prefix(64), as: UTF8.self)
         if text.contains("-----BEGIN X509 CRL") {
             var summary = ImportSummary(file: name, detectedKind: "crl")
@@ -45,7 +45,7 @@ public struct TrustImporter: Sendable {
         if text.contains("-----BEGIN") {
             return try importCertificates(try Certificate.parseAllPEM(bytes).map(\.derEncoded), name: name)
         }
-        if let list = try? CSCAMasterList(encoded: bytes) { return try importMasterList(list, name: name) }
+        if let list = try? CSCAMasterList(encoded: bytes) { return try importMasterList(list, name: name, bytes: bytes) }
         if SignedDeviationList.declares(bytes) { return try importDeviationList(bytes, name: name) }
         if (try? Certificate(derEncoded: bytes)) != nil { return try importCertificates([bytes], name: name) }
         if let crl = try? CRL(derEncoded: bytes) {
@@ -58,32 +58,53 @@ public struct TrustImporter: Sendable {
 
     // MARK: kinds
 
+    /// Imports certificates; one already stored (same SHA-256) is counted without being parsed,
+    /// so a re-import of a PKD-sized collection writes and parses only what is new. Returns the
+    /// summary and the store id of each certificate (nil where rejected).
     func importCertificates(_ ders: [[UInt8]], name: String, source: SourceKind = .file,
                             kind forced: TrustKind? = nil, extraWarnings: [[String]] = []) throws -> ImportSummary {
+        try importCertificatesWithIDs(ders, name: name, source: source, kind: forced, extraWarnings: extraWarnings).summary
+    }
+
+    func importCertificatesWithIDs(_ ders: [[UInt8]], name: String, source: SourceKind, kind forced: TrustKind? = nil,
+                                   extraWarnings: [[String]] = []) throws -> (summary: ImportSummary, ids: [Int64?]) {
         var summary = ImportSummary(file: name, detectedKind: source == .masterList ? "master-list" : "certificate")
+        var ids: [Int64?] = []
         try store.database.transaction { _ in
+            var known = try store.knownCertificates()
             for (i, der) in ders.enumerated() {
-                if i % 50 == 0 { progress?(i, ders.count) }
-                summary.record(try importCertificate(der, source: source, file: name, kind: forced,
-                                                     extra: i < extraWarnings.count ? extraWarnings[i] : []))
+                if i % 500 == 0 { progress?(i, ders.count) }
+                let fingerprint = Digest.hex(Digest.sha256(der))
+                if let stored = known[fingerprint] {
+                    summary.record(ImportOutcome(result: .alreadyPresent, item: "\(stored.kind.rawValue) \(stored.subject)", reasons: []))
+                    ids.append(stored.id)
+                    continue
+                }
+                let (outcome, id, entry) = try importCertificate(der, source: source, file: name, kind: forced,
+                                                                 extra: i < extraWarnings.count ? extraWarnings[i] : [])
+                summary.record(outcome)
+                ids.append(id)
+                if let entry { known[fingerprint] = entry }
             }
         }
         progress?(ders.count, ders.count)
-        return summary
+        return (summary, ids)
     }
 
     private func importCertificate(_ der: [UInt8], source: SourceKind, file: String, kind forced: TrustKind?,
-                                   extra: [String]) throws -> ImportOutcome {
+                                   extra: [String]) throws -> (ImportOutcome, Int64?, KnownCertificate?) {
         let certificate: Certificate
         do {
             certificate = try Certificate(derEncoded: der)
         } catch {
-            return ImportOutcome(result: .rejected, item: "certificate (\(der.count) bytes)", reasons: ["does not parse: \(error)"])
+            return (ImportOutcome(result: .rejected, item: "certificate (\(der.count) bytes)", reasons: ["does not parse: \(error)"]), nil, nil)
         }
         let kind = forced ?? CertificateQuirks.kind(of: certificate)
         let warnings = CertificateQuirks.warnings(for: certificate) + extra
-        let result = try store.insert(certificate, kind: kind, source: source, file: file, warnings: warnings, at: now)
-        return ImportOutcome(result: result, item: "\(kind.rawValue) \(certificate.description)", reasons: warnings)
+        let (result, id) = try store.insert(certificate, kind: kind, source: source, file: file, warnings: warnings, at: now)
+        let entry = KnownCertificate(id: id, kind: kind, country: countryCode(of: certificate), subject: certificate.subject.description,
+                                     subjectKey: certificate.subject.normalisedKey)
+        return (ImportOutcome(result: result, item: "\(kind.rawValue) \(certificate.description)", reasons: warnings), id, entry)
     }
 
     /// Keeps `crl` only if a stored CSCA or link certificate with its name or key identifier
@@ -100,19 +121,47 @@ public struct TrustImporter: Sendable {
                              reasons: ["no stored CSCA verifies its signature (\(candidates.count) with its name or key identifier tried); import the CSCA first"])
     }
 
-    func importMasterList(_ list: CSCAMasterList, name: String) throws -> ImportSummary {
+    /// A master list is one version of its State's list (the source `master-list:CC`, CC the
+    /// country of the CSCA anchoring its signer): a newer version is applied as a difference and
+    /// reported per country; an older one, or the same one again, changes nothing and says so.
+    func importMasterList(_ list: CSCAMasterList, name: String, bytes: [UInt8]) throws -> ImportSummary {
         let roots = masterListRoots + (try pinned(in: list, name: name))
         let verification: CSCAMasterList.Verification
         do {
             verification = try list.verify(roots: roots, trust: TrustIndex(certificates: []), now: now)
         } catch {
-            verification = try list.verify(roots: roots, trust: try store.index(), now: now)
+            verification = try list.verify(roots: roots, trust: try store.anchorIndex(), now: now)
         }
-        var summary = try importCertificates(list.certificateList, name: name, source: .masterList)
-        summary.detectedKind = "master-list"
-        summary.warnings = ["signed by \(verification.signer.subject), anchored at \(verification.anchor.subject)"]
-            + verification.warnings
-        return summary
+        let country = countryCode(of: verification.anchor)
+        let source = "master-list:\(country)"
+        let sequence = verification.signingTime.map { Int64($0.timeIntervalSince1970) }
+        let sha256 = Digest.hex(Digest.sha256(bytes))
+        let signedBy = ["signed by \(verification.signer.subject), anchored at \(verification.anchor.subject)"] + verification.warnings
+        return try store.database.transaction { _ in
+            if let reason = try staleness(of: source, sequence: sequence, sha256: sha256,
+                                          describe: { "signed \(PassiveAuthenticator.day(Date(timeIntervalSince1970: TimeInterval($0))))" }) {
+                var summary = ImportSummary(file: name, detectedKind: "master-list")
+                summary.unchanged = reason
+                summary.warnings = signedBy
+                return summary
+            }
+            var (summary, ids) = try importCertificatesWithIDs(list.certificateList, name: name, source: .masterList)
+            summary.detectedKind = "master-list"
+            summary.warnings = signedBy
+            try applyVersion(of: source, sequence: sequence, sha256: sha256, file: name, ids: ids, replacing: true, to: &summary)
+            return summary
+        }
+    }
+
+    /// Records a source's new version and puts its per-country differences in `summary`.
+    func applyVersion(of source: String, sequence: Int64?, sha256: String, file: String, ids: [Int64?], replacing: Bool,
+                      to summary: inout ImportSummary) throws {
+        let firstVersion = try store.latestVersion(of: source) == nil
+        let (added, removed) = try store.recordVersion(of: source, sequence: sequence, sha256: sha256, file: file,
+                                                       members: Set(ids.compactMap { $0 }), replacing: replacing, at: now)
+        guard !firstVersion else { return }
+        let known = Dictionary(try store.knownCertificates().values.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        summary.changes = Self.changes(added: added, removed: removed, known: known)
     }
 
     /// The certificates of `list` (its CSCAs and its certificate set) whose SHA-256 fingerprint is
@@ -128,7 +177,11 @@ public struct TrustImporter: Sendable {
         return found
     }
 
-    func importLDIF(_ ldif: PKDLDIF, name: String) throws -> ImportSummary {
+    /// A PKD LDIF is one version of its collection (the source `ldif:001`, `ldif:002` or
+    /// `ldif:003`), ordered by the highest `pkdVersion` it carries. A complete collection replaces
+    /// the previous one's membership (what it no longer holds is reported removed); a delta file
+    /// (entries with `changetype`) only adds.
+    func importLDIF(_ ldif: PKDLDIF, name: String, bytes: [UInt8]) throws -> ImportSummary {
         var summary = ImportSummary(file: name, detectedKind: "ldif")
         var ders: [[UInt8]] = []
         var warnings: [[String]] = []
@@ -142,27 +195,41 @@ public struct TrustImporter: Sendable {
                 warnings.append(notes)
             }
         }
-        let certificates = try importCertificates(ders, name: name, source: .ldif, extraWarnings: warnings)
-        summary.outcomes = certificates.outcomes
-        (summary.added, summary.alreadyPresent, summary.rejected) = (certificates.added, certificates.alreadyPresent, certificates.rejected)
-        for entry in ldif.entries {
-            for der in entry.values(PKDLDIF.crlAttributes) {
-                guard let crl = try? CRL(derEncoded: der) else {
-                    summary.record(ImportOutcome(result: .rejected, item: "CRL in \(entry.dn)", reasons: ["does not parse"]))
-                    continue
-                }
-                summary.record(try importCRL(crl, source: .ldif, file: name))
+        let collection = ldif.entries.contains { $0.dn.lowercased().contains("dc=nc-data") } ? "003"
+            : ders.isEmpty && ldif.entries.contains { !$0.values(PKDLDIF.masterListAttributes).isEmpty } ? "002" : "001"
+        let source = "ldif:\(collection)"
+        let sequence = ldif.entries.compactMap { $0.text("pkdversion").flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) } }.max()
+        let isDelta = ldif.entries.contains { $0.attributes["changetype"] != nil }
+        let sha256 = Digest.hex(Digest.sha256(bytes))
+        return try store.database.transaction { _ in
+            if let reason = try staleness(of: source, sequence: sequence, sha256: sha256, describe: { "pkdVersion \($0)" }) {
+                summary.unchanged = reason
+                return summary
             }
-            for der in entry.values(PKDLDIF.masterListAttributes) {
-                do {
-                    let inner = try importMasterList(try CSCAMasterList(encoded: der), name: name)
-                    for outcome in inner.outcomes { summary.record(outcome) }
-                    summary.warnings += inner.warnings
-                } catch let error as PassiveAuthError {
-                    summary.record(ImportOutcome(result: .rejected, item: "master list in \(entry.dn)", reasons: [error.reason]))
+            let (certificates, ids) = try importCertificatesWithIDs(ders, name: name, source: .ldif, extraWarnings: warnings)
+            summary.outcomes = certificates.outcomes
+            (summary.added, summary.alreadyPresent, summary.rejected) = (certificates.added, certificates.alreadyPresent, certificates.rejected)
+            try applyVersion(of: source, sequence: sequence, sha256: sha256, file: name, ids: ids, replacing: !isDelta, to: &summary)
+            for entry in ldif.entries {
+                for der in entry.values(PKDLDIF.crlAttributes) {
+                    guard let crl = try? CRL(derEncoded: der) else {
+                        summary.record(ImportOutcome(result: .rejected, item: "CRL in \(entry.dn)", reasons: ["does not parse"]))
+                        continue
+                    }
+                    summary.record(try importCRL(crl, source: .ldif, file: name))
+                }
+                for der in entry.values(PKDLDIF.masterListAttributes) {
+                    do {
+                        let inner = try importMasterList(try CSCAMasterList(encoded: der), name: name, bytes: der)
+                        for outcome in inner.outcomes { summary.record(outcome) }
+                        summary.warnings += inner.warnings + (inner.unchanged.map { ["master list in \(entry.dn): \($0)"] } ?? [])
+                        summary.changes += inner.changes
+                    } catch let error as PassiveAuthError {
+                        summary.record(ImportOutcome(result: .rejected, item: "master list in \(entry.dn)", reasons: [error.reason]))
+                    }
                 }
             }
+            return summary
         }
-        return summary
     }
 }

@@ -61,6 +61,10 @@ public struct ImportSummary: Sendable, Codable {
     public var alreadyPresent: Int = 0
     public var rejected: Int = 0
     public var warnings: [String] = []
+    /// Per-country differences from the previous version of the same list.
+    public var changes: [CountryChange] = []
+    /// Why the import changed nothing (an older or the same list), when it did not.
+    public var unchanged: String?
     public var outcomes: [ImportOutcome] = []
 
     public init(file: String, detectedKind: String) {

@@ -84,5 +84,34 @@ public enum TrustSchema {
                 source_file TEXT NOT NULL, imported_at BIGINT NOT NULL);
             CREATE TABLE trust_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
             """),
+        Migration(version: 2, name: "trust-sources", sql: """
+            -- Each imported list (a State's master list, a PKD LDIF collection) as a source: its
+            -- versions in import order, and which certificates its newest version holds, so that a
+            -- newer list is applied as a difference and an older one is recognised and ignored.
+            CREATE TABLE trust_sources (
+                id INTEGER PRIMARY KEY,
+                source_key TEXT NOT NULL,
+                sequence INTEGER,
+                sha256 TEXT NOT NULL,
+                file TEXT NOT NULL,
+                imported_at INTEGER NOT NULL,
+                added INTEGER NOT NULL,
+                removed INTEGER NOT NULL
+            );
+            CREATE INDEX trust_sources_by_key ON trust_sources(source_key, id);
+            CREATE TABLE trust_source_members (
+                source_key TEXT NOT NULL,
+                certificate_id INTEGER NOT NULL REFERENCES trust_certificates(id),
+                PRIMARY KEY (source_key, certificate_id)
+            );
+            """, postgresql: """
+            CREATE TABLE trust_sources (
+                id BIGSERIAL PRIMARY KEY, source_key TEXT NOT NULL, sequence BIGINT, sha256 TEXT NOT NULL, file TEXT NOT NULL,
+                imported_at BIGINT NOT NULL, added BIGINT NOT NULL, removed BIGINT NOT NULL);
+            CREATE INDEX trust_sources_by_key ON trust_sources(source_key, id);
+            CREATE TABLE trust_source_members (
+                source_key TEXT NOT NULL, certificate_id BIGINT NOT NULL REFERENCES trust_certificates(id),
+                PRIMARY KEY (source_key, certificate_id));
+            """),
     ]
 }

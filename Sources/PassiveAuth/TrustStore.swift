@@ -41,19 +41,24 @@ public struct TrustStore: Sendable {
 
     // MARK: writing
 
-    /// Stores a certificate unless one with the same DER is present.
+    /// Stores a certificate unless one with the same DER is present; its id either way.
     func insert(_ certificate: Certificate, kind: TrustKind, source: SourceKind, file: String,
-                warnings: [String], at now: Date) throws(StorageError) -> ImportOutcome.Result {
-        let changed = try database.update("""
+                warnings: [String], at now: Date) throws(StorageError) -> (ImportOutcome.Result, Int64) {
+        let fingerprint = Digest.hex(certificate.fingerprintSHA256)
+        let inserted = try database.queryOne("""
             INSERT INTO trust_certificates(kind, country, subject, subject_key, issuer_key, serial, ski, aki,
                 not_before, not_after, der, fingerprint, source_kind, source_file, imported_at, warnings)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(fingerprint) DO NOTHING
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(fingerprint) DO NOTHING RETURNING id
             """, [kind.rawValue, countryCode(of: certificate), certificate.subject.description,
                   certificate.subject.normalisedKey, certificate.issuer.normalisedKey, certificate.serialHex,
                   certificate.subjectKeyIdentifier.hexOrNil, certificate.authorityKeyIdentifier.hexOrNil,
-                  certificate.notBefore, certificate.notAfter, certificate.derEncoded, Digest.hex(certificate.fingerprintSHA256),
+                  certificate.notBefore, certificate.notAfter, certificate.derEncoded, fingerprint,
                   source.rawValue, file, now, warnings.joined(separator: "\n")])
-        return changed == 0 ? .alreadyPresent : .added
+        if let inserted { return (.added, try inserted.int("id")) }
+        guard let existing = try database.queryOne("SELECT id FROM trust_certificates WHERE fingerprint = ?", [fingerprint]) else {
+            throw StorageError(code: .step, message: "certificate \(fingerprint) was neither inserted nor found")
+        }
+        return (.alreadyPresent, try existing.int("id"))
     }
 
     /// Stores a CRL that verified under the stored CSCA `csca`.
@@ -118,6 +123,11 @@ public struct TrustStore: Sendable {
         }
         result["crl"] = Int(try database.queryOne("SELECT COUNT(*) AS n FROM trust_crls")?.int("n") ?? 0)
         return result
+    }
+
+    /// CSCA and link certificates only: what a signed list's signer may chain to.
+    func anchorIndex() throws -> TrustIndex {
+        TrustIndex(certificates: try certificates(where: "kind != 'dsc'", []))
     }
 
     /// A snapshot for passive authentication.

@@ -62,18 +62,31 @@ struct TrustGroup: ParsableCommand {
                 if showProgress { FileHandle.standardError.write(Data("\r\u{1b}[K".utf8)) }
             }
             for s in summaries {
+                var details: [String: AuditValue] = [
+                    "kind": .text(s.detectedKind), "added": .integer(Int64(s.added)),
+                    "already_present": .integer(Int64(s.alreadyPresent)), "rejected": .integer(Int64(s.rejected))]
+                if let unchanged = s.unchanged { details["unchanged"] = .text(unchanged) }
+                if !s.changes.isEmpty {
+                    details["changes"] = .text(s.changes.map { "\($0.country) +\($0.added) ~\($0.superseded) -\($0.removed)" }.joined(separator: " "))
+                }
                 try journal(officer, .securityAction, "trust.import", target: "file:\((s.file as NSString).lastPathComponent)",
-                            outcome: s.rejected == 0 ? .success : .refused,
-                            details: ["kind": .text(s.detectedKind), "added": .integer(Int64(s.added)),
-                                      "already_present": .integer(Int64(s.alreadyPresent)), "rejected": .integer(Int64(s.rejected))])
+                            outcome: s.rejected == 0 ? .success : .refused, details: details)
             }
             if output.json { try printJSON(summaries); return }
             for summary in summaries { printSummary(summary) }
         }
 
         func printSummary(_ s: ImportSummary) {
-            print("\(s.file) (\(s.detectedKind)): \(s.added) added, \(s.alreadyPresent) already present, \(s.rejected) rejected")
+            if let unchanged = s.unchanged {
+                print("\(s.file) (\(s.detectedKind)): \(unchanged)")
+            } else {
+                print("\(s.file) (\(s.detectedKind)): \(s.added) added, \(s.alreadyPresent) already present, \(s.rejected) rejected")
+            }
             for warning in s.warnings { print("  note: \(warning)") }
+            for change in s.changes {
+                print("  \(change.country): \(change.added) added, \(change.superseded) superseded, \(change.removed) removed")
+                for detail in change.details { print("    \(detail)") }
+            }
             for outcome in s.outcomes where outcome.result == .rejected {
                 print("  rejected \(outcome.item): \(outcome.reasons.joined(separator: "; "))")
             }

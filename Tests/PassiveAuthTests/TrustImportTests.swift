@@ -16,12 +16,27 @@ struct TrustImportTests {
         #expect(fixture.summaries.allSatisfy { $0.rejected == 0 })
     }
 
-    @Test func reimportingReportsEverythingAlreadyPresent() throws {
+    @Test func reimportingTheSameListChangesNothingAndSaysSo() throws {
         let fixture = try TrustFixture()
             .importing(TrustFixture.germanMasterList, roots: TrustFixture.germanRoot)
             .importing(TrustFixture.germanMasterList, roots: TrustFixture.germanRoot)
         #expect(fixture.summaries[1].added == 0)
-        #expect(fixture.summaries[1].alreadyPresent == 588)
+        #expect(fixture.summaries[1].unchanged?.contains("the same master-list of DE was imported") == true)
+        #expect(try fixture.store.counts()["csca", default: 0] + fixture.store.counts()["link", default: 0] == 588)
+    }
+
+    @Test("a removed CSCA with the name of an added one is superseded; other removals and additions count per country")
+    func changesPerCountry() {
+        func known(_ id: Int64, _ country: String, _ name: String, _ kind: TrustKind = .csca) -> (Int64, KnownCertificate) {
+            (id, KnownCertificate(id: id, kind: kind, country: country, subject: "CN=\(name)", subjectKey: name))
+        }
+        let all = Dictionary(uniqueKeysWithValues: [known(1, "AT", "csca-at"), known(2, "AT", "csca-at"), known(3, "BE", "csca-be"),
+                                                    known(4, "BE", "ds-be", .dsc), known(5, "CH", "csca-ch")])
+        let changes = TrustImporter.changes(added: [2, 5], removed: [1, 3, 4], known: all)
+        #expect(changes.map(\.country) == ["AT", "BE", "CH"])
+        #expect(changes[0].added == 1 && changes[0].superseded == 1 && changes[0].removed == 0)
+        #expect(changes[1].removed == 2 && changes[1].details == ["removed CSCA CN=csca-be"])
+        #expect(changes[2].added == 1 && changes[2].details == ["added CSCA CN=csca-ch"])
     }
 
     @Test func masterListWithoutATrustedRootIsRefused() throws {
