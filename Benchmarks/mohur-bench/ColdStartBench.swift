@@ -11,7 +11,7 @@ func coldPassiveAuthentication(scratch: String) throws -> (mohur: Double, openss
     guard FileManager.default.isExecutableFile(atPath: mohur), let sodBytes = FileManager.default.contents(atPath: sodPath) else { return nil }
     let state = "\(scratch)/cold-pa"
     for (root, list) in [("DE_ROOT_CA_CSCA07.cer", "DE_ML_2026-05-28-08-28-45.ml"), ("NL_ROOT_CA.cer", "NL_ML_2026-07-22.ml")] {
-        guard try run(mohur, ["trust", "import", "--state", state, "--ml-root", "\(masterLists)/\(root)", "\(masterLists)/\(list)"]) == 0 else {
+        guard try runQuietly(mohur, ["trust", "import", "--state", state, "--ml-root", "\(masterLists)/\(root)", "\(masterLists)/\(list)"]) == 0 else {
             return nil
         }
     }
@@ -21,7 +21,7 @@ func coldPassiveAuthentication(scratch: String) throws -> (mohur: Double, openss
         var times: [Double] = []
         for _ in 0..<15 {
             let start = DispatchTime.now().uptimeNanoseconds
-            guard try run(executable, arguments) == 0 else { throw BenchFailure("\(executable) \(arguments.first ?? "") failed") }
+            guard try runQuietly(executable, arguments) == 0 else { throw BenchFailure("\(executable) \(arguments.first ?? "") failed") }
             times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
         }
         return times.sorted()[times.count / 2]
@@ -37,7 +37,7 @@ struct BenchFailure: Error, CustomStringConvertible {
 }
 
 /// Runs a program with no output; its exit status.
-private func run(_ executable: String, _ arguments: [String]) throws -> Int32 {
+func runQuietly(_ executable: String, _ arguments: [String]) throws -> Int32 {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments

@@ -36,7 +36,7 @@ func bestOf(_ rounds: Int, mohur: () throws -> Double, raw: () throws -> Double)
     return best
 }
 
-/// `mohur-bench [signing|sod|pa|audit|authz|service]…`: run only the named groups (all by default).
+/// `mohur-bench [signing|sod|pa|trust|audit|authz|service]…`: run only the named groups (all by default).
 /// `service-pg` runs alone (`make bench` runs it as a second process): SoftHSM2 reads one
 /// configuration per process, and it needs a state of its own.
 let selectedGroups = Set(CommandLine.arguments.dropFirst())
@@ -182,6 +182,22 @@ do {
                          cold.mohur * 1000, cold.openssl * 1000, cold.mohur / cold.openssl) + (ok ? "ok" : "BELOW GOAL"))
         } else {
             print("cold pa verify: the mohur binary or the vectors are missing (make bench builds it)")
+        }
+    }
+    if selected("trust") {
+        // MOHUR_BENCH_PKD_DIR keeps the synthetic LDIF files and the post there, for profiling.
+        let kept = ProcessInfo.processInfo.environment["MOHUR_BENCH_PKD_DIR"]
+        let pkdScratch = kept ?? FileManager.default.temporaryDirectory.appendingPathComponent("mohur-bench-pkd-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: pkdScratch, withIntermediateDirectories: true)
+        defer { if kept == nil { try? FileManager.default.removeItem(atPath: pkdScratch) } }
+        if let scale = try pkdScaleImport(scratch: pkdScratch) {
+            let ok = scale.first < 10
+            if !ok { below += 1 }
+            print(String(format: "PKD-scale trust import (50,000 DSCs, 300 CSCAs, 300 CRLs LDIF), whole process  %.2f s   goal < 10 s  ", scale.first)
+                  + (ok ? "ok" : "BELOW GOAL"))
+            print(String(format: "  its next version (+500 DSCs) into the same post  %.2f s", scale.update) + "   (\(scale.counts))")
+        } else {
+            print("PKD-scale trust import: the mohur binary is missing (make bench builds it)")
         }
     }
     for line in audit {

@@ -64,7 +64,7 @@ public struct PKDExport: Sendable {
         try manager.createDirectory(atPath: directory, withIntermediateDirectories: true)
         for sub in ["csca", "dsc", "crl"] { try manager.createDirectory(atPath: directory + "/" + sub, withIntermediateDirectories: true) }
         var files: [File] = []
-        var ldif = PKDLDIFWriter(country: country, version: version)
+        var ldif = PKDLDIFWriter(version: version)
         func add(_ path: String, _ kind: String, _ bytes: [UInt8], _ description: String) throws {
             guard manager.createFile(atPath: directory + "/" + path, contents: Data(bytes)) else {
                 throw MohurError.system("cannot write \(directory)/\(path)")
@@ -74,18 +74,18 @@ public struct PKDExport: Sendable {
         for record in cscas {
             let kind = record.role == CertificateRole.cscaLink.rawValue ? "link" : "csca"
             try add("csca/\(country)-\(kind)-\(record.serial).der", kind, record.der, record.subject)
-            ldif.certificate(record, collection: "csca")
+            ldif.certificate(record, collection: "csca", country: country)
         }
         for record in signers {
             try add("dsc/\(country)-dsc-\(record.serial).der", "dsc", record.der, record.subject)
-            ldif.certificate(record, collection: "dsc")
+            ldif.certificate(record, collection: "dsc", country: country)
         }
         for crl in crls {
             try add("crl/\(country)-\(crl.authority)-\(crl.crlNumber).crl", "crl", crl.der, "CRL \(crl.crlNumber) of \(crl.authority)")
-            ldif.crl(crl.der, issuer: try CRL(derEncoded: crl.der).issuer.description)
+            ldif.crl(crl.der, issuer: try CRL(derEncoded: crl.der).issuer.description, country: country)
         }
         try add("\(country).ml", "master-list", list, "CSCA master list")
-        ldif.masterList(list)
+        ldif.masterList(list, country: country)
         try add("\(country).ldif", "ldif", Array(ldif.text.utf8), "the package as PKD LDIF")
         let package = Package(country: country, pkdVersion: version, createdAt: now, files: files)
         let sums = files.map { "\($0.sha256)  \($0.path)\n" }.joined()

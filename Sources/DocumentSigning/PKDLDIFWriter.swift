@@ -6,34 +6,35 @@ import Storage
 /// (our CSCA and link certificates), `o=crl`, and `o=ml` (master lists), each with `pkdVersion`.
 /// Binary values are base64 (`::`), lines fold at 76 columns with a leading space, and a
 /// distinguished name that is not plain ASCII is given in base64 too (RFC 2849 §2).
-struct PKDLDIFWriter {
-    let country: String
-    let version: Int
-    private(set) var text = "version: 1\n"
+public struct PKDLDIFWriter: Sendable {
+    public let version: Int
+    public private(set) var text = "version: 1\n"
 
-    init(country: String, version: Int) {
-        self.country = country
-        self.version = version
-    }
+    public init(version: Int) { self.version = version }
 
-    private var suffix: String { "c=\(country),dc=data,dc=download,dc=pkd,dc=icao,dc=int" }
+    private func suffix(_ country: String) -> String { "c=\(country),dc=data,dc=download,dc=pkd,dc=icao,dc=int" }
 
-    mutating func certificate(_ record: CertificateRecord, collection: String) {
-        entry(dn: "cn=\(Self.escaped(record.subject))+sn=\(record.serial),o=\(collection),\(suffix)", [
+    /// A certificate in collection `o=dsc` or `o=csca`.
+    public mutating func certificate(der: [UInt8], subject: String, serial: String, collection: String, country: String) {
+        entry(dn: "cn=\(Self.escaped(subject))+sn=\(serial),o=\(collection),\(suffix(country))", [
             ("objectClass", "top"), ("objectClass", "person"), ("objectClass", "organizationalPerson"),
             ("objectClass", "inetOrgPerson"), ("objectClass", "pkdDownload"),
-            ("cn", record.subject), ("sn", record.serial),
-        ], binary: [("userCertificate;binary", record.der)])
+            ("cn", subject), ("sn", serial),
+        ], binary: [("userCertificate;binary", der)])
     }
 
-    mutating func crl(_ der: [UInt8], issuer: String) {
-        entry(dn: "cn=\(Self.escaped(issuer)),o=crl,\(suffix)", [
+    mutating func certificate(_ record: CertificateRecord, collection: String, country: String) {
+        certificate(der: record.der, subject: record.subject, serial: record.serial, collection: collection, country: country)
+    }
+
+    public mutating func crl(_ der: [UInt8], issuer: String, country: String) {
+        entry(dn: "cn=\(Self.escaped(issuer)),o=crl,\(suffix(country))", [
             ("objectClass", "top"), ("objectClass", "cRLDistributionPoint"), ("objectClass", "pkdDownload"), ("cn", issuer),
         ], binary: [("certificateRevocationList;binary", der)])
     }
 
-    mutating func masterList(_ der: [UInt8]) {
-        entry(dn: "cn=CSCA Master List \(country)+sn=\(version),o=ml,\(suffix)", [
+    public mutating func masterList(_ der: [UInt8], country: String) {
+        entry(dn: "cn=CSCA Master List \(country)+sn=\(version),o=ml,\(suffix(country))", [
             ("objectClass", "top"), ("objectClass", "person"), ("objectClass", "pkdMasterList"), ("objectClass", "pkdDownload"),
             ("cn", "CSCA Master List \(country)"), ("sn", String(version)),
         ], binary: [("pkdMasterListContent", der)])

@@ -75,8 +75,13 @@ public final class Certificate: @unchecked Sendable, Hashable, CustomStringConve
 
     /// The serial number's two's-complement content octets exactly as encoded (real master lists
     /// carry zero and negative serials, which must survive a round trip).
-    public var serialNumberBytes: [UInt8] {
-        guard let serial = X509_get0_serialNumber(x509) else { return [] }
+    public var serialNumberBytes: [UInt8] { Certificate.serialBytes(X509_get0_serialNumber(x509)) }
+
+    /// Serial number as lower-case hex of its magnitude.
+    public var serialHex: String { Certificate.serialHex(X509_get0_serialNumber(x509)) }
+
+    static func serialBytes(_ serial: UnsafePointer<ASN1_INTEGER>?) -> [UInt8] {
+        guard let serial else { return [] }
         let length = Int(ASN1_STRING_length(serial))
         guard length > 0, let data = ASN1_STRING_get0_data(serial) else { return [0] }
         var bytes = Array(UnsafeBufferPointer(start: data, count: length))
@@ -84,9 +89,8 @@ public final class Certificate: @unchecked Sendable, Hashable, CustomStringConve
         return bytes
     }
 
-    /// Serial number as lower-case hex of its magnitude.
-    public var serialHex: String {
-        guard let serial = X509_get0_serialNumber(x509), let data = ASN1_STRING_get0_data(serial) else { return "00" }
+    static func serialHex(_ serial: UnsafePointer<ASN1_INTEGER>?) -> String {
+        guard let serial, let data = ASN1_STRING_get0_data(serial) else { return "00" }
         let hex = Digest.hex(Array(UnsafeBufferPointer(start: data, count: Int(ASN1_STRING_length(serial)))))
         return ASN1_STRING_type(serial) == V_ASN1_NEG_INTEGER ? "-" + hex : (hex.isEmpty ? "00" : hex)
     }

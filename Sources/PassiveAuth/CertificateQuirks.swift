@@ -10,7 +10,9 @@ enum CertificateQuirks {
 
     /// A CA certificate is a CSCA when its key identifiers agree (or one is absent) and a link
     /// certificate when they differ (Doc 9303-12 §5.5.1); anything else is a Document Signer.
-    static func kind(of certificate: Certificate) -> TrustKind {
+    static func kind(of certificate: Certificate) -> TrustKind { kind(of: CertificateFields(certificate)) }
+
+    static func kind(of certificate: CertificateFields) -> TrustKind {
         let signsCertificates = certificate.isCA || (certificate.keyUsageBits.map { $0 & keyCertSign != 0 } ?? false)
         guard signsCertificates else { return .dsc }
         if let ski = certificate.subjectKeyIdentifier, let aki = certificate.authorityKeyIdentifier, ski != aki {
@@ -20,7 +22,7 @@ enum CertificateQuirks {
     }
 
     /// Warnings for the deviations seen in real master lists.
-    static func warnings(for certificate: Certificate) -> [String] {
+    static func warnings(for certificate: CertificateFields) -> [String] {
         var result: [String] = []
         let serial = certificate.serialNumberBytes
         if serial.allSatisfy({ $0 == 0 }) {

@@ -72,39 +72,35 @@ public struct TrustImporter: Sendable {
         var ids: [Int64?] = []
         try store.database.transaction { _ in
             var known = try store.knownCertificates()
-            for (i, der) in ders.enumerated() {
+            let fingerprints = ders.map { Digest.hex(Digest.sha256($0)) }
+            // Parse what is new on every core; the single writer then stores it in input order.
+            var fresh = Set<String>()
+            let new = ders.indices.filter { known[fingerprints[$0]] == nil && fresh.insert(fingerprints[$0]).inserted }
+            let prepared = PreparedCertificate.prepare(new.map { ($0, ders[$0], $0 < extraWarnings.count ? extraWarnings[$0] : []) }, kind: forced)
+            for (i, fingerprint) in fingerprints.enumerated() {
                 if i % 500 == 0 { progress?(i, ders.count) }
-                let fingerprint = Digest.hex(Digest.sha256(der))
                 if let stored = known[fingerprint] {
                     summary.record(ImportOutcome(result: .alreadyPresent, item: "\(stored.kind.rawValue) \(stored.subject)", reasons: []))
                     ids.append(stored.id)
                     continue
                 }
-                let (outcome, id, entry) = try importCertificate(der, source: source, file: name, kind: forced,
-                                                                 extra: i < extraWarnings.count ? extraWarnings[i] : [])
-                summary.record(outcome)
-                ids.append(id)
-                if let entry { known[fingerprint] = entry }
+                switch prepared[i] {
+                case .success(let certificate)?:
+                    let (result, id) = try store.insert(certificate, source: source, file: name, at: now)
+                    summary.record(ImportOutcome(result: result, item: "\(certificate.kind.rawValue) \(certificate.description)", reasons: certificate.warnings))
+                    ids.append(id)
+                    known[fingerprint] = KnownCertificate(id: id, kind: certificate.kind, country: certificate.country,
+                                                          subject: certificate.subject, subjectKey: certificate.subjectKey)
+                case .failure(let error)?:
+                    summary.record(ImportOutcome(result: .rejected, item: "certificate (\(ders[i].count) bytes)", reasons: ["does not parse: \(error)"]))
+                    ids.append(nil)
+                case nil:
+                    ids.append(nil)
+                }
             }
         }
         progress?(ders.count, ders.count)
         return (summary, ids)
-    }
-
-    private func importCertificate(_ der: [UInt8], source: SourceKind, file: String, kind forced: TrustKind?,
-                                   extra: [String]) throws -> (ImportOutcome, Int64?, KnownCertificate?) {
-        let certificate: Certificate
-        do {
-            certificate = try Certificate(derEncoded: der)
-        } catch {
-            return (ImportOutcome(result: .rejected, item: "certificate (\(der.count) bytes)", reasons: ["does not parse: \(error)"]), nil, nil)
-        }
-        let kind = forced ?? CertificateQuirks.kind(of: certificate)
-        let warnings = CertificateQuirks.warnings(for: certificate) + extra
-        let (result, id) = try store.insert(certificate, kind: kind, source: source, file: file, warnings: warnings, at: now)
-        let entry = KnownCertificate(id: id, kind: kind, country: countryCode(of: certificate), subject: certificate.subject.description,
-                                     subjectKey: certificate.subject.normalisedKey)
-        return (ImportOutcome(result: result, item: "\(kind.rawValue) \(certificate.description)", reasons: warnings), id, entry)
     }
 
     /// Keeps `crl` only if a stored CSCA or link certificate with its name or key identifier

@@ -89,5 +89,9 @@ extension Optional where Wrapped == [UInt8] {
 
 /// ISO 3166 alpha-2 country of a certificate's subject, upper-cased; "" when absent.
 func countryCode(of certificate: Certificate) -> String {
-    (certificate.subject.value(of: "C") ?? certificate.issuer.value(of: "C") ?? "").uppercased()
+    countryCode(subject: certificate.subject, issuer: certificate.issuer)
+}
+
+func countryCode(subject: DistinguishedName, issuer: DistinguishedName) -> String {
+    (subject.value(of: "C") ?? issuer.value(of: "C") ?? "").uppercased()
 }

@@ -99,6 +99,8 @@ public enum TrustSchema {
                 removed INTEGER NOT NULL
             );
             CREATE INDEX trust_sources_by_key ON trust_sources(source_key, id);
+            -- Issuers are looked up by name as well as by key identifier (a CRL's issuer).
+            CREATE INDEX trust_certificates_by_subject ON trust_certificates(subject_key);
             CREATE TABLE trust_source_members (
                 source_key TEXT NOT NULL,
                 certificate_id INTEGER NOT NULL REFERENCES trust_certificates(id),
@@ -109,6 +111,8 @@ public enum TrustSchema {
                 id BIGSERIAL PRIMARY KEY, source_key TEXT NOT NULL, sequence BIGINT, sha256 TEXT NOT NULL, file TEXT NOT NULL,
                 imported_at BIGINT NOT NULL, added BIGINT NOT NULL, removed BIGINT NOT NULL);
             CREATE INDEX trust_sources_by_key ON trust_sources(source_key, id);
+            -- Issuers are looked up by name as well as by key identifier (a CRL's issuer).
+            CREATE INDEX trust_certificates_by_subject ON trust_certificates(subject_key);
             CREATE TABLE trust_source_members (
                 source_key TEXT NOT NULL, certificate_id BIGINT NOT NULL REFERENCES trust_certificates(id),
                 PRIMARY KEY (source_key, certificate_id));

@@ -1,6 +1,7 @@
 import Foundation
 import OpenSSLKit
 import Storage
+import Synchronization
 
 /// What importing a newer version of a list changed for one State: CSCAs (or DSCs) the list
 /// now holds that its previous version did not (added), ones it dropped for a new key under the
@@ -123,5 +124,50 @@ extension TrustImporter {
 extension Array {
     func chunked(_ size: Int) -> [ArraySlice<Element>] {
         stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
+    }
+}
+
+/// A certificate's stored columns, computed off the writer's thread: parsing (OpenSSL decodes
+/// the public key of every certificate it reads) is most of an import's work.
+struct PreparedCertificate: Sendable {
+    let kind: TrustKind
+    let country, subject, subjectKey, issuerKey, serial, fingerprint, description: String
+    let ski, aki: String?
+    let notBefore, notAfter: Date
+    let der: [UInt8]
+    let warnings: [String]
+
+    init(_ certificate: CertificateFields, kind forced: TrustKind?, extraWarnings: [String]) {
+        kind = forced ?? CertificateQuirks.kind(of: certificate)
+        warnings = CertificateQuirks.warnings(for: certificate) + extraWarnings
+        country = countryCode(subject: certificate.subject, issuer: certificate.issuer)
+        subject = certificate.subject.description
+        subjectKey = certificate.subject.normalisedKey
+        issuerKey = certificate.issuer.normalisedKey
+        serial = certificate.serialHex
+        fingerprint = Digest.hex(certificate.fingerprintSHA256)
+        description = certificate.description
+        ski = certificate.subjectKeyIdentifier.hexOrNil
+        aki = certificate.authorityKeyIdentifier.hexOrNil
+        notBefore = certificate.notBefore
+        notAfter = certificate.notAfter
+        der = certificate.derEncoded
+    }
+
+    /// Parses `items` (input index, DER, extra warnings) on every core; results by input index.
+    static func prepare(_ items: [(Int, [UInt8], [String])], kind: TrustKind?) -> [Int: Result<PreparedCertificate, OpenSSLError>] {
+        let workers = items.count < 64 ? 1 : max(1, ProcessInfo.processInfo.activeProcessorCount)
+        let results = Mutex<[Int: Result<PreparedCertificate, OpenSSLError>]>([:])
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            var mine: [Int: Result<PreparedCertificate, OpenSSLError>] = [:]
+            for position in stride(from: worker, to: items.count, by: workers) {
+                let (index, der, extra) = items[position]
+                mine[index] = Result { () throws(OpenSSLError) -> PreparedCertificate in
+                    PreparedCertificate(try CertificateFields(derEncoded: der), kind: kind, extraWarnings: extra)
+                }
+            }
+            results.withLock { $0.merge(mine) { first, _ in first } }
+        }
+        return results.withLock { $0 }
     }
 }

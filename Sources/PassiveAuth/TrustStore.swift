@@ -42,21 +42,17 @@ public struct TrustStore: Sendable {
     // MARK: writing
 
     /// Stores a certificate unless one with the same DER is present; its id either way.
-    func insert(_ certificate: Certificate, kind: TrustKind, source: SourceKind, file: String,
-                warnings: [String], at now: Date) throws(StorageError) -> (ImportOutcome.Result, Int64) {
-        let fingerprint = Digest.hex(certificate.fingerprintSHA256)
+    func insert(_ certificate: PreparedCertificate, source: SourceKind, file: String, at now: Date) throws(StorageError) -> (ImportOutcome.Result, Int64) {
+        let c = certificate
         let inserted = try database.queryOne("""
             INSERT INTO trust_certificates(kind, country, subject, subject_key, issuer_key, serial, ski, aki,
                 not_before, not_after, der, fingerprint, source_kind, source_file, imported_at, warnings)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(fingerprint) DO NOTHING RETURNING id
-            """, [kind.rawValue, countryCode(of: certificate), certificate.subject.description,
-                  certificate.subject.normalisedKey, certificate.issuer.normalisedKey, certificate.serialHex,
-                  certificate.subjectKeyIdentifier.hexOrNil, certificate.authorityKeyIdentifier.hexOrNil,
-                  certificate.notBefore, certificate.notAfter, certificate.derEncoded, fingerprint,
-                  source.rawValue, file, now, warnings.joined(separator: "\n")])
+            """, [c.kind.rawValue, c.country, c.subject, c.subjectKey, c.issuerKey, c.serial, c.ski, c.aki, c.notBefore, c.notAfter,
+                  c.der, c.fingerprint, source.rawValue, file, now, c.warnings.joined(separator: "\n")])
         if let inserted { return (.added, try inserted.int("id")) }
-        guard let existing = try database.queryOne("SELECT id FROM trust_certificates WHERE fingerprint = ?", [fingerprint]) else {
-            throw StorageError(code: .step, message: "certificate \(fingerprint) was neither inserted nor found")
+        guard let existing = try database.queryOne("SELECT id FROM trust_certificates WHERE fingerprint = ?", [c.fingerprint]) else {
+            throw StorageError(code: .step, message: "certificate \(c.fingerprint) was neither inserted nor found")
         }
         return (.alreadyPresent, try existing.int("id"))
     }
@@ -92,11 +88,14 @@ public struct TrustStore: Sendable {
     }
 
     func certificates(where clause: String, _ args: [any SQLValueConvertible]) throws -> [TrustedCertificate] {
-        try database.query("SELECT * FROM trust_certificates WHERE \(clause) ORDER BY id", args).map { row in
+        // A row OpenSSL cannot read (none should be: imports check what they file) is left out
+        // rather than failing every check that reads the store.
+        try database.query("SELECT * FROM trust_certificates WHERE \(clause) ORDER BY id", args).compactMap { row in
             let warnings = try row.text("warnings")
+            guard let certificate = try? Certificate(derEncoded: try row.blob("der")) else { return nil }
             return TrustedCertificate(
                 id: try row.int("id"), kind: TrustKind(rawValue: try row.text("kind")) ?? .csca,
-                country: try row.text("country"), certificate: try Certificate(derEncoded: try row.blob("der")),
+                country: try row.text("country"), certificate: certificate,
                 sourceKind: SourceKind(rawValue: try row.text("source_kind")) ?? .file,
                 sourceFile: try row.text("source_file"), importedAt: try row.date("imported_at"),
                 warnings: warnings.isEmpty ? [] : warnings.components(separatedBy: "\n"))
