@@ -2,6 +2,9 @@
 public enum CertificateRole: String, Sendable, Hashable, Codable, CaseIterable {
     /// L1: the IAMAS Central Root CA, self-signed.
     case root
+    /// L1: the key that signs the trust bundles border posts install, certified by the root with
+    /// its own extended key usage (id-iamas-kp-trustDistribution).
+    case trustDistribution = "trust-distribution"
     /// L2: one segment CA per connected agency, issued by the root.
     case segment
     /// L3: the bridge certificate the root issues to the national PKI root.
@@ -27,7 +30,7 @@ public enum CertificateRole: String, Sendable, Hashable, Codable, CaseIterable {
 
     public var level: Int {
         switch self {
-        case .root: 1
+        case .root, .trustDistribution: 1
         case .segment, .agencyEndpoint, .subsystem, .officer: 2
         case .crossCertificate, .importedCrossCertificate: 3
         case .csca, .cscaLink, .documentSigner, .masterListSigner, .deviationListSigner: 4
@@ -46,6 +49,7 @@ public enum CertificateRole: String, Sendable, Hashable, Codable, CaseIterable {
         case .documentSigner: "ds"
         case .masterListSigner: "mls"
         case .deviationListSigner: "dls"
+        case .trustDistribution: "trust-distribution"
         default: rawValue
         }
     }

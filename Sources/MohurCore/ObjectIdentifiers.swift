@@ -52,4 +52,7 @@ public enum OID {
     /// annex-2 rights, Mohur operations, officer role). Its ASN.1 module is in
     /// `CA/AgencyPermissions+DER.swift` and the README.
     public static let iamasPermissions: ASN1ObjectIdentifier = [1, 3, 6, 1, 4, 1, 59_599, 1, 2]
+    /// id-iamas-kp-trustDistribution: extended key usage of the level-1 certificate whose key
+    /// signs the trust bundles border posts install, and nothing else.
+    public static let iamasTrustDistribution: ASN1ObjectIdentifier = [1, 3, 6, 1, 4, 1, 59_599, 1, 3, 1]
 }

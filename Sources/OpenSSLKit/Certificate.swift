@@ -134,6 +134,14 @@ public final class Certificate: @unchecked Sendable, Hashable, CustomStringConve
         return bits == UInt32.max ? nil : bits
     }
 
+    /// The purposes of extKeyUsage (RFC 5280 §4.2.1.12); empty when the extension is absent or
+    /// does not decode.
+    public var extendedKeyUsages: [ASN1ObjectIdentifier] {
+        guard let value = self.extension([2, 5, 29, 37])?.value, let node = try? DER.parse(value),
+              case .constructed(let purposes) = node.content else { return [] }
+        return purposes.compactMap { try? ASN1ObjectIdentifier(derEncoded: $0) }
+    }
+
     /// basicConstraints cA, and its pathLenConstraint (nil = none).
     public var isCA: Bool { X509_check_ca(x509) >= 1 && (X509_get_extension_flags(x509) & UInt32(EXFLAG_CA)) != 0 }
     public var pathLengthConstraint: Int? {

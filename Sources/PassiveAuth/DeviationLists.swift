@@ -35,23 +35,12 @@ public struct SignedDeviationList: Sendable {
     public func verify(roots: [Certificate], trust: TrustIndex, now: Date) throws(PassiveAuthError) -> SignedListVerification {
         let verification = try SignedListVerification.verify(signedData, contentType: LDSObjectIdentifier.deviationList,
                                                              what: "deviation list", roots: roots, trust: trust, now: now)
-        if let usage = verification.signer.extension(OID.extendedKeyUsage), !Self.lists(OID.deviationListSigningKey, in: usage.value) {
+        let purposes = verification.signer.extendedKeyUsages
+        if verification.signer.extension(OID.extendedKeyUsage) != nil, !purposes.contains(OID.deviationListSigningKey) {
             throw PassiveAuthError(.refused, "the deviation list's signer \(verification.signer.subject) is not a Deviation List Signer "
                                    + "(its extendedKeyUsage lacks 2.23.136.1.1.8)")
         }
         return verification
-    }
-
-    /// Whether the DER extKeyUsage value lists `purpose`.
-    static func lists(_ purpose: ASN1ObjectIdentifier, in value: [UInt8]) -> Bool {
-        guard let root = try? BERTLV.decode(value, structure: "ExtKeyUsageSyntax"), let items = try? root.children() else { return false }
-        return items.contains { Array($0.encoded) == Self.encoded(purpose) }
-    }
-
-    private static func encoded(_ oid: ASN1ObjectIdentifier) -> [UInt8] {
-        var serializer = DER.Serializer()
-        try? serializer.serialize(oid)
-        return serializer.serializedBytes
     }
 }
 

@@ -6,68 +6,79 @@ import Storage
 /// The offline replica of the trust store that the centre signs and border posts install
 /// (IAMAS rules §4.3.2.3: ICAO signature data collected offline).
 ///
-/// File format, version 1 (all integers big-endian):
+/// File format, version 2 (all integers big-endian):
 /// ```
-/// magic      "MOHUR-TRUST-BUNDLE-1\n"                      21 bytes
-/// headerLen  UInt32, header: UTF-8 JSON (BundleHeader)      createdAt, expiresAt, payload SHA-256,
-///                                                           signature scheme, signer key identifier
-/// payloadLen UInt64, payload: a SQLite trust store (VACUUM INTO snapshot, schema = TrustSchema)
-/// sigLen     UInt32, signature over every byte before sigLen, made by the central key
+/// magic      "MOHUR-TRUST-BUNDLE-2\n"                      21 bytes
+/// headerLen  UInt32, header: UTF-8 JSON (Header)           version, createdAt, expiresAt, payload
+///                                                          SHA-256, signature scheme, the signer's
+///                                                          certificate (DER, base64)
+/// payloadLen UInt64, payload: a SQLite trust store (schema = TrustSchema)
+/// sigLen     UInt32, signature over every byte before sigLen
 /// ```
-/// A border post accepts a bundle only if the signature verifies under the key it was given,
-/// the payload hash matches, the bundle is within [createdAt, expiresAt], and it is newer than
-/// the bundle installed before (no rollback to older trust data).
+/// The signer is the level-1 trust-distribution key in the HSM, certified by the IAMAS root
+/// with extended key usage id-iamas-kp-trustDistribution. A border post accepts a bundle only if
+/// that certificate verifies under the root it holds and has that purpose, the signature and
+/// the payload hash verify, the bundle is within [createdAt, expiresAt], and its version is
+/// higher than the installed one's (no rollback to older trust data).
 public enum TrustBundle {
-    static let magic = Array("MOHUR-TRUST-BUNDLE-1\n".utf8)
+    static let magic = Array("MOHUR-TRUST-BUNDLE-2\n".utf8)
 
     public struct Header: Codable, Sendable {
         public var formatVersion: Int
+        /// Increases with every bundle the centre exports; a post refuses one not above its own.
+        public var version: Int64
         public var createdAt: Date
         public var expiresAt: Date
         public var payloadSHA256: String
         public var scheme: SignatureScheme
-        public var signerKeyIdentifier: String
+        /// The trust-distribution certificate (DER, base64).
+        public var signerCertificate: String
     }
 
-    /// Writes the store at `store` as a bundle signed by `signer`, valid for `validity` seconds.
+    /// Writes the store as a bundle signed by `signer`, whose certificate is `certificate`.
     @discardableResult
-    public static func export(_ store: TrustStore, to path: String, signer: any Signer, now: Date = Date(),
-                              validity: TimeInterval = 7 * 86_400) throws -> Header {
+    public static func export(_ store: TrustStore, to path: String, signer: any Signer, certificate: Certificate,
+                              now: Date = Date(), validity: TimeInterval = 7 * 86_400) throws -> Header {
+        let version = try store.nextBundleVersion()
         let snapshot = path + ".snapshot-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: snapshot) }
-        try store.database.execute("VACUUM INTO ?", [snapshot])
+        try store.snapshot(to: snapshot)
         guard let payload = FileManager.default.contents(atPath: snapshot).map(Array.init) else {
             throw PassiveAuthError(.system, "could not read the snapshot of the trust store at \(snapshot)")
         }
-        let header = Header(formatVersion: 1, createdAt: now, expiresAt: now.addingTimeInterval(validity),
+        let header = Header(formatVersion: 2, version: version, createdAt: now, expiresAt: now.addingTimeInterval(validity),
                             payloadSHA256: Digest.hex(Digest.sha256(payload)), scheme: signer.defaultScheme,
-                            signerKeyIdentifier: Digest.hex((try? signer.publicKey.keyIdentifier()) ?? []))
+                            signerCertificate: Data(certificate.derEncoded).base64EncodedString())
         var bytes = magic
         let headerBytes = Array(try encoder.encode(header))
         bytes += be(UInt32(headerBytes.count)) + headerBytes + be(UInt64(payload.count)) + payload
         let signature = try signer.sign(bytes, scheme: header.scheme)
         bytes += be(UInt32(signature.count)) + signature
-        guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else {
-            throw PassiveAuthError(.system, "cannot write the bundle to \(path)")
-        }
+        try OutputFile.write(bytes, to: path)
         return header
     }
 
-    /// Verifies `bundle` under `trustedKey` and replaces `<state>/trust.sqlite` with its payload
-    /// in one rename. Throws `.refused` for a bad signature, hash, age or a rollback.
+    /// Verifies `bundle` up to `root` (or, without one, the root pinned by the bundle installed
+    /// before) and replaces `<state>/trust.sqlite` with its payload in one rename. Throws
+    /// `.refused` for a bad certificate, signature, hash, age or an older version.
     @discardableResult
-    public static func install(_ bundle: [UInt8], stateDirectory: String, trustedKey: PublicKey,
-                               now: Date = Date()) throws -> Header {
-        let (header, payload) = try verify(bundle, trustedKey: trustedKey, now: now)
+    public static func install(_ bundle: [UInt8], stateDirectory: String, root given: Certificate?, now: Date = Date()) throws -> Header {
         try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
         let target = TrustStore.path(inState: stateDirectory)
+        var installedVersion: Int64?
+        var pinned: Certificate?
         if FileManager.default.fileExists(atPath: target) {
             let current = try TrustStore(database: Database(path: target))
-            if let installed = try current.database.queryOne("SELECT value FROM trust_meta WHERE key = 'bundle_created_at'"),
-               let previous = Double(try installed.text("value")), header.createdAt.timeIntervalSince1970 <= previous {
-                throw PassiveAuthError(.refused, "the bundle was created \(header.createdAt), not after the installed one; refusing to roll back")
-            }
+            installedVersion = try current.meta("bundle_version").flatMap { Int64($0) }
+            pinned = try current.meta("l1_root").flatMap { Data(base64Encoded: $0) }.flatMap { try? Certificate(derEncoded: Array($0)) }
             try current.database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        }
+        guard let root = given ?? pinned else {
+            throw PassiveAuthError(.badInput, "no IAMAS root to verify the bundle with: give --root (the L1 root certificate) for the first bundle")
+        }
+        let (header, payload) = try verify(bundle, root: root, now: now)
+        if let installedVersion, header.version <= installedVersion {
+            throw PassiveAuthError(.refused, "the bundle is version \(header.version), not above the installed version \(installedVersion); refusing to roll back")
         }
         let incoming = target + ".incoming"
         try? FileManager.default.removeItem(atPath: incoming)
@@ -75,10 +86,10 @@ public enum TrustBundle {
             throw PassiveAuthError(.system, "cannot write \(incoming)")
         }
         do {
-            let database = try Database(path: incoming, synchronous: .full)
-            let store = try TrustStore(database: database)
-            try store.database.execute("INSERT OR REPLACE INTO trust_meta(key, value) VALUES ('bundle_created_at', ?)",
-                                       [String(header.createdAt.timeIntervalSince1970)])
+            let store = try TrustStore(database: try Database(path: incoming, synchronous: .full))
+            try store.setMeta("bundle_version", String(header.version))
+            try store.setMeta("bundle_created_at", String(header.createdAt.timeIntervalSince1970))
+            try store.setMeta("l1_root", Data(root.derEncoded).base64EncodedString())
             try store.database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         }
         for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: incoming + suffix) }
@@ -88,10 +99,13 @@ public enum TrustBundle {
         return header
     }
 
-    /// Checks magic, signature, payload hash and freshness; returns the header and payload.
-    public static func verify(_ bundle: [UInt8], trustedKey: PublicKey, now: Date) throws -> (Header, [UInt8]) {
+    /// Checks magic, the signer's certificate against `root`, the signature, the payload hash
+    /// and freshness; returns the header and payload.
+    public static func verify(_ bundle: [UInt8], root: Certificate, now: Date) throws -> (Header, [UInt8]) {
         var reader = Reader(bytes: bundle)
-        guard reader.take(magic.count) == magic[...] else { throw PassiveAuthError(.badInput, "not a Mohur trust bundle (bad magic)") }
+        guard reader.take(magic.count) == magic[...] else {
+            throw PassiveAuthError(.badInput, "not a Mohur trust bundle of format 2 (bad magic); ask the centre for a current export")
+        }
         guard let headerLength = reader.integer(4), let headerBytes = reader.take(Int(headerLength)),
               let payloadLength = reader.integer(8), payloadLength <= UInt64(bundle.count),
               let payload = reader.take(Int(payloadLength)) else {
@@ -105,8 +119,9 @@ public enum TrustBundle {
         do { header = try decoder.decode(Header.self, from: Data(headerBytes)) } catch {
             throw PassiveAuthError(.badInput, "the trust bundle header does not decode: \(error)")
         }
-        guard trustedKey.verify(signature: Array(signature), message: signed, using: header.scheme.verificationScheme) else {
-            throw PassiveAuthError(.refused, "the trust bundle's signature does not verify under the trusted central key")
+        let signer = try signerCertificate(header, root: root, now: now)
+        guard (try? signer.publicKey())?.verify(signature: Array(signature), message: signed, using: header.scheme.verificationScheme) == true else {
+            throw PassiveAuthError(.refused, "the trust bundle's signature does not verify under its trust-distribution certificate")
         }
         guard Digest.hex(Digest.sha256(Array(payload))) == header.payloadSHA256 else {
             throw PassiveAuthError(.refused, "the trust bundle's payload does not match its signed hash")
@@ -115,6 +130,25 @@ public enum TrustBundle {
             throw PassiveAuthError(.refused, "the trust bundle is valid \(header.createdAt)…\(header.expiresAt), not at \(now); ask the centre for a fresh one")
         }
         return (header, Array(payload))
+    }
+
+    /// The bundle's signer: issued by `root` (name and signature), valid now, and certified for
+    /// trust distribution and nothing that could be mistaken for it.
+    static func signerCertificate(_ header: Header, root: Certificate, now: Date) throws -> Certificate {
+        guard let der = Data(base64Encoded: header.signerCertificate), let signer = try? Certificate(derEncoded: Array(der)) else {
+            throw PassiveAuthError(.badInput, "the trust bundle's signer certificate does not decode")
+        }
+        guard signer.issuer.normalisedKey == root.subject.normalisedKey, let rootKey = try? root.publicKey(),
+              signer.verifySignature(issuerKey: rootKey) else {
+            throw PassiveAuthError(.refused, "the trust bundle's signer \(signer.subject) is not certified by the root \(root.subject)")
+        }
+        guard PassiveAuthenticator.within(signer, now), PassiveAuthenticator.within(root, now) else {
+            throw PassiveAuthError(.refused, "the trust bundle's signer \(PassiveAuthenticator.range(signer)) or the root \(PassiveAuthenticator.range(root)) is not valid now")
+        }
+        guard signer.extendedKeyUsages.contains(OID.iamasTrustDistribution), !signer.isCA else {
+            throw PassiveAuthError(.refused, "\(signer.subject) is not a trust-distribution certificate (extended key usage \(OID.iamasTrustDistribution) missing)")
+        }
+        return signer
     }
 
     private struct Reader {
@@ -145,5 +179,44 @@ public enum TrustBundle {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .secondsSince1970
         return decoder
+    }
+}
+
+extension TrustStore {
+    func meta(_ key: String) throws(StorageError) -> String? {
+        try database.queryOne("SELECT value FROM trust_meta WHERE key = ?", [key])?.text("value")
+    }
+
+    func setMeta(_ key: String, _ value: String) throws(StorageError) {
+        try database.execute("INSERT INTO trust_meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", [key, value])
+    }
+
+    /// The next export's version: one above the last, counted in the centre's store.
+    func nextBundleVersion() throws -> Int64 {
+        try database.transaction { _ in
+            let next = (try meta("exported_bundle_version").flatMap { Int64($0) } ?? 0) + 1
+            try setMeta("exported_bundle_version", String(next))
+            return next
+        }
+    }
+
+    /// A SQLite copy of the store at `path`: `VACUUM INTO` for SQLite; for the central store in
+    /// PostgreSQL, a fresh SQLite store filled with its certificates, CRLs and deviation lists.
+    func snapshot(to path: String) throws {
+        guard database.dialect == .postgresql else {
+            try database.execute("VACUUM INTO ?", [path])
+            return
+        }
+        let copy = try TrustStore(database: try Database(path: path, synchronous: .full))
+        try copy.database.transaction { target in
+            for table in ["trust_certificates", "trust_crls", "trust_deviation_lists"] {
+                for row in try database.query("SELECT * FROM \(table) ORDER BY id") {
+                    let columns = row.columnNames
+                    try target.execute("INSERT INTO \(table)(\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))",
+                                       columns.map { row[$0] })
+                }
+            }
+        }
+        try copy.database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     }
 }

@@ -129,11 +129,9 @@ func readInput(_ path: String, what: String) throws -> [UInt8] {
     return Array(data)
 }
 
-/// Writes an output file, refusing to overwrite unless asked.
+/// Writes an output file the officer named (see `OutputFile.write`).
 func writeOutput(_ path: String, _ bytes: [UInt8]) throws {
-    guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else {
-        throw MohurError.system("cannot write \(path)")
-    }
+    try OutputFile.write(bytes, to: path)
 }
 
 func day(_ date: Date) -> String {

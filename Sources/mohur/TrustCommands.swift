@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import HSM
 import LDS
 import MohurCore
 import OpenSSLKit
@@ -178,20 +177,32 @@ struct TrustGroup: ParsableCommand {
 
     struct Export: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Write the trust store as one signed bundle for border posts (format: see TrustBundle).",
-            discussion: "The signing key is a development software key (--key, passphrase in MOHUR_KEY_PASSPHRASE); "
-                + "production signs with the central HSM key through the library.")
+            abstract: "Write the trust store as one signed bundle for border posts (format 2: see TrustBundle).",
+            discussion: """
+                The bundle is signed in the HSM by the level-1 trust-distribution key, certified by the IAMAS root with \
+                its own extended key usage; the first export creates that key and certificate (journaled). Each export \
+                carries a version one above the last, and a post refuses a bundle not above the one it holds. Give \
+                posts the root once: `mohur ca export root --out root.pem`, then `mohur trust import-bundle --root \
+                root.pem BUNDLE`.
+                """)
         @OptionGroup var state: StateOptions
         @Option(help: ArgumentHelp("Bundle file to write.", valueName: "file")) var out: String
-        @Option(help: ArgumentHelp("Encrypted PKCS#8 signing key.", valueName: "file")) var key: String
         @Option(help: ArgumentHelp("Days the bundle stays acceptable.", valueName: "n")) var validDays: Int = 7
         func run() throws {
             try reporting {
-                let passphrase = ProcessInfo.processInfo.environment["MOHUR_KEY_PASSPHRASE"] ?? ""
-                let signer = try SoftwareKeySigner.load(path: key, passphrase: passphrase)
-                let store = try state.directory.openTrustStore()
-                let header = try TrustBundle.export(store, to: out, signer: signer, validity: TimeInterval(validDays) * 86_400)
-                print("Wrote \(out): signed with \(header.scheme) (development key), valid until \(day(header.expiresAt)).")
+                guard (1...90).contains(validDays) else { throw MohurError.badInput("--valid-days \(validDays) is not 1…90") }
+                let header = try state.acting(for: .trustManage) { officer in
+                    let signer = try officer.pki.trustDistributionSigner()
+                    let store = try state.directory.openTrustStore()
+                    let header = try TrustBundle.export(store, to: out, signer: signer.signer, certificate: signer.certificate,
+                                                        validity: TimeInterval(validDays) * 86_400)
+                    try journal(officer, .securityAction, "trust.export", target: "bundle:\(header.version)", outcome: .success,
+                                details: ["version": .integer(header.version), "payload_sha256": .text(header.payloadSHA256),
+                                          "signer": .text(signer.record.name), "expires": .text(day(header.expiresAt))])
+                    return header
+                }
+                print("Wrote \(out): trust bundle version \(header.version), signed by the trust-distribution key in the HSM (\(header.scheme)), "
+                      + "valid until \(day(header.expiresAt)).")
             }
         }
     }
@@ -199,31 +210,28 @@ struct TrustGroup: ParsableCommand {
     struct ImportBundle: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "import-bundle",
-            abstract: "Replace the trust store with a bundle from the centre, if its signature and freshness verify.")
+            abstract: "Replace the trust store with a bundle from the centre, if it verifies up to the IAMAS root and is newer.",
+            discussion: """
+                --root names the IAMAS root certificate (L1) the post holds; the first install pins it, later ones \
+                verify against the pinned root unless another is given. Refused (exit 1), the store unchanged: a \
+                signer not certified by the root for trust distribution, a bad signature or payload, an expired bundle, \
+                or a version not above the installed one.
+                """)
         @OptionGroup var state: StateOptions
-        @Option(help: ArgumentHelp("The centre's public key or certificate (PEM/DER).", valueName: "file")) var trustedKey: String
+        @Option(help: ArgumentHelp("The IAMAS root certificate (PEM/DER).", valueName: "file")) var root: String?
         @Argument(help: "Bundle file.") var bundle: String
         func run() throws {
             try reporting {
-                let keyBytes = try readInput(trustedKey, what: "trusted key")
-                let key = try (try? Certificate(pemOrDER: keyBytes).publicKey()) ?? publicKey(keyBytes)
+                let rootCertificate = try root.map { try Certificate(pemOrDER: try readInput($0, what: "root certificate")) }
                 if state.directory.keepsTrustStoreInDatabase {
                     throw MohurError.refused("this state keeps the central trust store in PostgreSQL; bundles are for border posts",
                                              hint: "import master lists, LDIF and CRLs with `mohur trust import`; export bundles from here")
                 }
                 let header = try state.actingIfJournaled(for: .trustManage) { _ in
-                    try TrustBundle.install(try readInput(bundle, what: "trust bundle"), stateDirectory: state.directory.path, trustedKey: key)
+                    try TrustBundle.install(try readInput(bundle, what: "trust bundle"), stateDirectory: state.directory.path, root: rootCertificate)
                 }
-                print("Installed the trust bundle of \(header.createdAt) (valid until \(day(header.expiresAt))).")
+                print("Installed trust bundle version \(header.version) of \(header.createdAt) (valid until \(day(header.expiresAt))).")
             }
-        }
-
-        func publicKey(_ bytes: [UInt8]) throws -> PublicKey {
-            if bytes.first == 0x30 { return try PublicKey(subjectPublicKeyInfo: bytes) }
-            let text = String(decoding: bytes, as: UTF8.self)
-            let body = text.split(separator: "\n").filter { !$0.hasPrefix("-----") }.joined()
-            guard let der = Data(base64Encoded: body) else { throw MohurError.badInput("\(trustedKey) is neither a certificate nor a public key") }
-            return try PublicKey(subjectPublicKeyInfo: Array(der))
         }
     }
 }

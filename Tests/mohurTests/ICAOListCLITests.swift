@@ -49,6 +49,21 @@ struct ICAOListCLITests {
                                "--dg", "2=\(worked)/EF_DG2.bin", "--out", sod]).status == 0)
         let checked = try border("post", ["pa", "verify", "--sod", sod, "--dg", "1=\(worked)/EF_DG1.bin", "--dg", "2=\(worked)/EF_DG2.bin"])
         #expect(checked.status == 0 && checked.stdout.contains("valid") && !checked.stdout.contains("invalid"), "\(checked.output)")
+        // An output named through a link, or a FIFO, is written where it leads, never replaced.
+        let real = cli.state.path("real.ml"), link = cli.state.path("link.ml")
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: real)
+        #expect(try cli.mohur(["ml", "sign", "--out", link]).status == 0)
+        #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: link)) == real)
+        #expect(try openssl(["cms", "-verify", "-noverify", "-inform", "DER", "-in", real, "-out", "/dev/null"]).status == 0)
+        let fifo = cli.state.path("fifo"), copy = cli.state.path("copy.ml")
+        #expect(try run("mkfifo", [fifo]).status == 0)
+        let root = Vectors.repositoryRoot.path
+        let piped = try run("sh", ["-c", "cat '\(fifo)' > '\(copy)' & MOHUR_HSM_PIN= '\(try CLITests.binary)' ml sign --out '\(fifo)' --state '\(cli.state.path("s"))' "
+                                   + "--profiles '\(root)/CA/hierarchy.json' --access-matrix '\(root)/CA/agency-access.tsv'; wait"])
+        #expect(piped.status == 0, "\(piped.output)")
+        let attributes = try FileManager.default.attributesOfItem(atPath: fifo)
+        #expect(attributes[.type] as? FileAttributeType != .typeRegular, "the FIFO was replaced by a file")
+        #expect(try openssl(["cms", "-verify", "-noverify", "-inform", "DER", "-in", copy, "-out", "/dev/null"]).status == 0)
         // A post without our list cannot decide.
         let stranger = try border("stranger", ["pa", "verify", "--sod", sod, "--dg", "1=\(worked)/EF_DG1.bin"])
         #expect(stranger.status != 0, "\(stranger.output)")

@@ -123,10 +123,20 @@ struct JournalPostgreSQLCLITests {
         usleep(1_100_000)
         let counted = try status()
         #expect((counted["csca"] as? Int ?? 0) + (counted["link"] as? Int ?? 0) >= 1, "\(counted)")
-        // Bundles are for border posts' files, not for the central copy.
-        let bundle = try cli.state.write("bundle.bin", "not a bundle")
-        let refused = try cli.mohur(["trust", "import-bundle", "--trusted-key", root, bundle])
+        // Bundles are for border posts' files, not for the central copy; the central copy in
+        // PostgreSQL exports one, which a border post installs and verifies a passport with.
+        let junk = try cli.state.write("bundle.bin", "not a bundle")
+        let refused = try cli.mohur(["trust", "import-bundle", "--root", root, junk])
         #expect(refused.status == 1 && refused.stderr.contains("PostgreSQL"), "\(refused.output)")
+        let bundle = cli.state.path("central.bundle"), iamasRoot = cli.state.path("iamas-root.pem")
+        let exported = try cli.mohur(["trust", "export", "--out", bundle])
+        #expect(exported.status == 0 && exported.stdout.contains("version 1"), "\(exported.output)")
+        #expect(try cli.mohur(["ca", "export", "root", "--out", iamasRoot]).status == 0)
+        let post = cli.state.path("post")
+        let installed = try run(try CLITests.binary, ["trust", "import-bundle", "--root", iamasRoot, bundle, "--state", post])
+        #expect(installed.status == 0 && installed.stdout.contains("version 1"), "\(installed.output)")
+        let checked = try run(try CLITests.binary, ["pa", "verify", "--sod", sod, "--at", "2024-01-01", "--state", post])
+        #expect(checked.status == 0 && checked.stdout.hasPrefix("verdict: valid"), "\(checked.output)")
         #expect(service.stop() == 0)
     }
 

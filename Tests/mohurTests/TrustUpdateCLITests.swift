@@ -93,4 +93,47 @@ struct TrustUpdateCLITests {
         let rows = try JSONSerialization.jsonObject(with: Data(counts.stdout.utf8)) as? [[String: Any]] ?? []
         #expect(rows.count == 589)
     }
+
+    @Test("bundles are signed in the HSM by a trust-distribution certificate the root issued; versions only increase; a post refuses an older one, another root and a lookalike")
+    func bundles() throws {
+        let cli = try CLITests()
+        #expect(try cli.mohur(["init"]).status == 0)
+        #expect(try cli.mohur(["trust", "import", "--ml-root", germanRoot, german]).status == 0)
+        let (first, second) = (directory.path("1.bundle"), directory.path("2.bundle"))
+        let exported = try cli.mohur(["trust", "export", "--out", first])
+        #expect(exported.status == 0 && exported.stdout.contains("version 1") && exported.stdout.contains("HSM"), "\(exported.output)")
+        #expect(try cli.mohur(["trust", "export", "--out", second]).stdout.contains("version 2"))
+        let root = directory.path("root.pem")
+        #expect(try cli.mohur(["ca", "export", "root", "--out", root]).status == 0)
+        // The signer is a level-1 certificate of the root, with the trust-distribution purpose only.
+        let shown = try cli.json(try cli.mohur(["ca", "show", "trust-distribution-1", "--json"])) as? [String: Any]
+        let serial = try #require((shown?["certificate"] as? [String: Any])?["serial"] as? String)
+        let signer = directory.path("td.pem")
+        #expect(try cli.mohur(["ca", "export", "trust-distribution-1", "--out", signer]).status == 0)
+        let verified = try openssl(["verify", "-CAfile", root, "-purpose", "any", signer])
+        #expect(verified.status == 0 && verified.stdout.contains("OK"), "\(verified.output)")
+        let text = try openssl(["x509", "-in", signer, "-noout", "-text", "-serial"])
+        #expect(text.stdout.contains("1.3.6.1.4.1.59599.1.3.1") && text.stdout.contains("serial=\(serial.uppercased())"), "\(text.output)")
+        let tail = try cli.json(try cli.mohur(["audit", "tail", "--json"])) as? [[String: Any]] ?? []
+        let entries = tail.compactMap { ($0["entry"] as? String).flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] } }
+        #expect(entries.contains { $0["op"] as? String == "ca.create" && $0["target"] as? String == "trust-distribution" }, "\(tail)")
+        #expect(entries.filter { $0["op"] as? String == "trust.export" }.count == 2, "\(tail)")
+
+        let noRoot = try mohur("post", ["trust", "import-bundle", second])
+        #expect(noRoot.status == 2 && noRoot.stderr.contains("--root"), "\(noRoot.output)")
+        let germanAsRoot = try mohur("post", ["trust", "import-bundle", "--root", germanRoot, second])
+        #expect(germanAsRoot.status == 1 && germanAsRoot.stderr.contains("not certified by the root"), "\(germanAsRoot.output)")
+        let installed = try mohur("post", ["trust", "import-bundle", "--root", root, second])
+        #expect(installed.status == 0 && installed.stdout.contains("version 2"), "\(installed.output)")
+        let older = try mohur("post", ["trust", "import-bundle", first])
+        #expect(older.status == 1 && older.stderr.contains("not above the installed version 2"), "\(older.output)")
+        let sod = Vectors.root.appendingPathComponent("gmrtd/sod/DE/EF_SOD.bin").path
+        let checked = try mohur("post", ["pa", "verify", "--sod", sod, "--at", "2024-01-01"])
+        #expect(checked.status == 0 && checked.stdout.hasPrefix("verdict: valid"), "\(checked.output)")
+        var forged = try Array(Data(contentsOf: URL(fileURLWithPath: second)))
+        forged[forged.count - 10] ^= 0x01
+        let third = try directory.write("3.bundle", forged)
+        let refused = try mohur("post", ["trust", "import-bundle", third])
+        #expect(refused.status == 1, "\(refused.output)")
+    }
 }
