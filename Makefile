@@ -69,3 +69,10 @@ release: deps
 
 clean:
 	rm -rf .build
+
+## libFuzzer targets (Fuzz/Targets/*.swift, seeded from ../shared/vectors): build them
+## instrumented, then run each for FUZZ_SECONDS; crashing inputs stay in .build/fuzz/crashes.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	Fuzz/build.sh
+	Fuzz/run.sh $(FUZZ_SECONDS)
