@@ -46,10 +46,19 @@ struct PostgreSQLFailoverTests {
                         failures.add(1, ordering: .relaxed)
                         lastFailure.withLock { $0 = Date() }
                         usleep(50_000)
-                        // Did the failed append commit after all? Then it is acknowledged now.
-                        if let present = try? Self.contains(n, reader: log.reader), present {
+                        // Did the failed append commit after all? Ask until a server answers (a
+                        // lookup that fails during the failover says nothing); only a definite
+                        // "absent" lets the same entry be sent again, as an idempotent client would.
+                        var present: Bool?
+                        while present == nil, !stop.load(ordering: .relaxed) {
+                            present = try? Self.contains(n, reader: log.reader)
+                            if present == nil { usleep(50_000) }
+                        }
+                        if present == true {
                             acknowledged.withLock { _ = $0.insert(n) }
                             n += 1
+                        } else if present == nil {
+                            break
                         }
                     }
                 }
