@@ -1,5 +1,6 @@
 import Foundation
 internal import COpenSSL
+internal import COpenSSLShims
 import SwiftASN1
 
 /// What a certificate says about itself, for filing it, read without decoding its public key.
@@ -8,9 +9,11 @@ import SwiftASN1
 /// certificate, under a process-wide lock, which is most of the work of importing a PKD-sized
 /// collection (50,000 Document Signers). Filing needs names, serial, validity, key
 /// identifiers and the CA flags, not the key: the structure is walked with SwiftASN1 (RFC 5280
-/// §4.1), and each field is decoded by OpenSSL's own readers for that field (names, INTEGER,
-/// Time), so the values are those ``Certificate`` reports. Anything that does not walk falls
-/// back to a full ``Certificate`` parse.
+/// §4.1), and each field is decoded by OpenSSL's own reader for it (names, INTEGER, Time,
+/// AlgorithmIdentifier, BIT STRING, and the extensions OpenSSL caches, with the rules that make
+/// it call a certificate invalid), so the values are those ``Certificate`` reports. Anything
+/// only a full parse can decide falls back to a full ``Certificate`` parse; the fuzz target
+/// `certificates` holds the two to agreeing.
 public struct CertificateFields: Sendable, Hashable {
     public let derEncoded: [UInt8]
     public let subject: DistinguishedName
@@ -55,8 +58,8 @@ public struct CertificateFields: Sendable, Hashable {
         keyUsageBits = certificate.keyUsageBits
     }
 
-    private init(der: [UInt8], subject: DistinguishedName, issuer: DistinguishedName, selfIssued: Bool, serialBytes: [UInt8], serialHex: String,
-                 validity: (Date, Date), extensions: Extensions) {
+    init(der: [UInt8], subject: DistinguishedName, issuer: DistinguishedName, selfIssued: Bool, serialBytes: [UInt8], serialHex: String,
+         validity: (Date, Date), ski: [UInt8]?, aki: [UInt8]?, isCA: Bool, keyUsage: UInt32?) {
         derEncoded = der
         self.subject = subject
         self.issuer = issuer
@@ -64,35 +67,53 @@ public struct CertificateFields: Sendable, Hashable {
         serialNumberBytes = serialBytes
         self.serialHex = serialHex
         (notBefore, notAfter) = validity
-        subjectKeyIdentifier = extensions.ski
-        authorityKeyIdentifier = extensions.aki
-        isCA = extensions.ca && (extensions.keyUsage.map { $0 & 0x04 != 0 } ?? true)
-        keyUsageBits = extensions.keyUsage
+        subjectKeyIdentifier = ski
+        authorityKeyIdentifier = aki
+        self.isCA = isCA
+        keyUsageBits = keyUsage
     }
 
     /// Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue };
     /// TBSCertificate ::= SEQUENCE { [0] version OPTIONAL, serialNumber, signature, issuer,
     /// validity, subject, subjectPublicKeyInfo, [1] [2] unique IDs OPTIONAL, [3] extensions OPTIONAL }.
-    /// Nil when anything is unexpected (the caller then parses the whole certificate).
+    /// Every part is decoded by OpenSSL's reader for it, except the public key's content; nil
+    /// when anything is unexpected or only a full parse can decide (the caller then parses it).
     static func walk(_ der: [UInt8]) -> CertificateFields? {
         guard let root = try? BER.parse(der), root.encodedBytes.count == der.count, root.identifier == .sequence,
               case .constructed(let outer) = root.content else { return nil }
         let parts = Array(outer)
-        guard parts.count == 3, parts[0].identifier == .sequence, parts[1].identifier == .sequence, parts[2].identifier == .bitString,
+        guard parts.count == 3, parts[0].identifier == .sequence, readable(parts[1], d2i_X509_ALGOR, X509_ALGOR_free),
+              parts[2].identifier == .bitString, readable(parts[2], d2i_ASN1_BIT_STRING, ASN1_BIT_STRING_free),
               case .constructed(let tbsFields) = parts[0].content else { return nil }
         var fields = Array(tbsFields)
-        if fields.first?.identifier == ASN1Identifier(tagWithNumber: 0, tagClass: .contextSpecific) { fields.removeFirst() }
-        // What OpenSSL's template requires of the parts not read here: the signature
-        // AlgorithmIdentifier and SubjectPublicKeyInfo ::= SEQUENCE { algorithm, BIT STRING }.
-        guard fields.count >= 6, fields[1].identifier == .sequence, fields[5].identifier == .sequence,
+        // OpenSSL accepts versions 1–3 only, extensions in v3 only (RFC 5280 §4.1.2.1).
+        var version = 0
+        if fields.first?.identifier == ASN1Identifier(tagWithNumber: 0, tagClass: .contextSpecific) {
+            guard case .constructed(let wrapped) = fields[0].content, let integer = wrapped.first(where: { _ in true }),
+                  let value = try? Int(derEncoded: integer), (0...2).contains(value) else { return nil }
+            version = value
+            fields.removeFirst()
+        }
+        guard fields.count >= 6, readable(fields[1], d2i_X509_ALGOR, X509_ALGOR_free), fields[5].identifier == .sequence,
               case .constructed(let keyParts) = fields[5].content else { return nil }
         let key = Array(keyParts)
-        guard key.count == 2, key[0].identifier == .sequence, key[1].identifier == .bitString,
+        guard key.count == 2, readable(key[0], d2i_X509_ALGOR, X509_ALGOR_free), key[1].identifier == .bitString,
+              readable(key[1], d2i_ASN1_BIT_STRING, ASN1_BIT_STRING_free),
               case .constructed(let times) = fields[3].content else { return nil }
         let validity = Array(times)
-        guard validity.count == 2 else { return nil }
-        let extensions = fields.dropFirst(6).first { $0.identifier == ASN1Identifier(tagWithNumber: 3, tagClass: .contextSpecific) }
-        guard let parsed = Extensions(extensions) else { return nil }
+        let extra = Array(fields.dropFirst(6))
+        // Unique identifiers are left to the full parse; extensions are the last field.
+        guard validity.count == 2, extra.count <= 1 else { return nil }
+        var summary = mohur_extension_summary()
+        if let extensions = extra.first {
+            guard version == 2, extensions.identifier == ASN1Identifier(tagWithNumber: 3, tagClass: .contextSpecific),
+                  case .constructed(let wrapped) = extensions.content, let list = wrapped.first(where: { _ in true }) else { return nil }
+            let bytes = Array(list.encodedBytes)
+            guard mohur_summarize_extensions(bytes, bytes.count, &summary) == 1 else { return nil }
+        } else {
+            summary.ski_length = -1
+            summary.aki_length = -1
+        }
         let issuerDER = Array(fields[2].encodedBytes), subjectDER = Array(fields[4].encodedBytes)
         guard let issuerName = try? decodeDER(issuerDER, "reading an issuer name", { d2i_X509_NAME(nil, $0, $1) }) else { return nil }
         defer { X509_NAME_free(issuerName) }
@@ -106,7 +127,23 @@ public struct CertificateFields: Sendable, Hashable {
         return CertificateFields(der: der, subject: DistinguishedName(borrowing: subjectName), issuer: DistinguishedName(borrowing: issuerName),
                                  selfIssued: X509_NAME_cmp(subjectName, issuerName) == 0,
                                  serialBytes: Certificate.serialBytes(UnsafePointer(serial)), serialHex: Certificate.serialHex(UnsafePointer(serial)),
-                                 validity: (start, end), extensions: parsed)
+                                 validity: (start, end), extensions: summary)
+    }
+
+    /// Whether OpenSSL's decoder for that part reads `node` whole.
+    private static func readable<T>(_ node: ASN1Node,
+                                    _ d2i: (UnsafeMutablePointer<UnsafeMutablePointer<T>?>?, UnsafeMutablePointer<UnsafePointer<UInt8>?>?, Int) -> UnsafeMutablePointer<T>?,
+                                    _ free: (UnsafeMutablePointer<T>?) -> Void) -> Bool {
+        let bytes = Array(node.encodedBytes)
+        var consumed = 0
+        guard let value = try? decodeDER(bytes, "reading a certificate field", { cursor, length -> UnsafeMutablePointer<T>? in
+            let start = cursor.pointee
+            let value = d2i(nil, cursor, length)
+            if let start, let end = cursor.pointee { consumed = end - start }
+            return value
+        }) else { return false }
+        free(value)
+        return consumed == bytes.count
     }
 
     private static func time(_ node: ASN1Node) -> Date? {
@@ -114,49 +151,17 @@ public struct CertificateFields: Sendable, Hashable {
         defer { ASN1_TIME_free(time) }
         return Certificate.date(UnsafePointer(time))
     }
+}
 
-    /// The extensions filing needs (RFC 5280 §4.2.1.1, .2, .3, .9). A repeated one makes
-    /// OpenSSL distrust them all, so it sends the certificate to the full parse too.
-    private struct Extensions {
-        var ski: [UInt8]?
-        var aki: [UInt8]?
-        var ca = false
-        var keyUsage: UInt32?
-
-        init?(_ node: ASN1Node?) {
-            guard let node else { return }
-            guard case .constructed(let wrapped) = node.content, let list = wrapped.first(where: { _ in true }),
-                  case .constructed(let items) = list.content else { return nil }
-            var seen = Set<ASN1ObjectIdentifier>()
-            for item in items {
-                guard case .constructed(let parts) = item.content else { return nil }
-                let elements = Array(parts)
-                guard let oid = try? ASN1ObjectIdentifier(berEncoded: elements[0]), seen.insert(oid).inserted,
-                      let value = elements.last, case .primitive(let bytes) = value.content,
-                      let inner = try? BER.parse(Array(bytes)) else { return nil }
-                switch oid {
-                case [2, 5, 29, 14]:
-                    guard case .primitive(let identifier) = inner.content, inner.identifier == .octetString else { return nil }
-                    ski = Array(identifier)
-                case [2, 5, 29, 35]:
-                    guard case .constructed(let choices) = inner.content else { return nil }
-                    for choice in choices where choice.identifier == ASN1Identifier(tagWithNumber: 0, tagClass: .contextSpecific) {
-                        guard case .primitive(let identifier) = choice.content else { return nil }
-                        aki = Array(identifier)
-                    }
-                case [2, 5, 29, 19]:
-                    guard case .constructed(let constraints) = inner.content else { return nil }
-                    if let first = constraints.first(where: { _ in true }), first.identifier == .boolean {
-                        guard let flag = try? Bool(berEncoded: first) else { return nil }
-                        ca = flag
-                    }
-                case [2, 5, 29, 15]:
-                    guard let bits = try? ASN1BitString(berEncoded: inner) else { return nil }
-                    let octets = Array(bits.bytes)
-                    keyUsage = UInt32(octets.first ?? 0) | (octets.count > 1 ? UInt32(octets[1]) << 8 : 0)
-                default: break
-                }
-            }
-        }
+extension CertificateFields {
+    fileprivate init(der: [UInt8], subject: DistinguishedName, issuer: DistinguishedName, selfIssued: Bool, serialBytes: [UInt8],
+                     serialHex: String, validity: (Date, Date), extensions summary: mohur_extension_summary) {
+        var copy = summary
+        let ski = summary.ski_length >= 0 ? withUnsafeBytes(of: &copy.ski) { Array($0.prefix(Int(summary.ski_length))) } : nil
+        let aki = summary.aki_length >= 0 ? withUnsafeBytes(of: &copy.aki) { Array($0.prefix(Int(summary.aki_length))) } : nil
+        let keyUsage: UInt32? = summary.has_key_usage != 0 ? UInt32(summary.key_usage) : nil
+        self.init(der: der, subject: subject, issuer: issuer, selfIssued: selfIssued, serialBytes: serialBytes, serialHex: serialHex,
+                  validity: validity, ski: ski, aki: aki, isCA: summary.has_basic_constraints != 0 && summary.ca != 0
+                      && (keyUsage.map { $0 & 0x04 != 0 } ?? true), keyUsage: keyUsage)
     }
 }

@@ -58,6 +58,16 @@ struct CertificateFieldsTests {
         return out.joined(separator: ", ")
     }
 
+    @Test("regression (fuzz target certificates): an authorityKeyIdentifier whose issuer names do not decode makes OpenSSL distrust the extensions; the filing parse must not read its keyIdentifier")
+    func undecodableAuthorityKeyIdentifier() throws {
+        var der = try Vectors.bytes("gmrtd/sod/AU/DSC.der")
+        for (offset, value) in [(433, 53), (758, 50), (807, 9), (936, 83)] as [(Int, UInt8)] { der[offset] = value }
+        let full = try Certificate(derEncoded: der)
+        #expect(full.authorityKeyIdentifier == nil)
+        let fields = try CertificateFields(derEncoded: der)
+        #expect(fields == CertificateFields(full), "\(Self.difference(fields, CertificateFields(full)))")
+    }
+
     @Test("what the walk cannot read goes to the full parse; garbage is refused by both")
     func malformed() throws {
         let der = try Vectors.bytes("gmrtd/sod/DE/DSC.der")

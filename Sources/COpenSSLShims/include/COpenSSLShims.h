@@ -26,4 +26,16 @@ X509_REVOKED *mohur_sk_X509_REVOKED_value(const STACK_OF(X509_REVOKED) *sk, int 
    OpenSSL otherwise fills only while signing with a key it holds. */
 int mohur_X509_set_tbs_sigalg(X509 *x, const unsigned char *der, long len);
 unsigned long mohur_OPENSSL_version_number(void);
+/* What filing a certificate needs from its extensions (DER SEQUENCE OF Extension), decoded by
+   OpenSSL's own extension decoders. Returns 0 when the certificate is not simple: an extension
+   OpenSSL caches does not decode or repeats, or another case only a full parse decides. */
+typedef struct {
+    int has_basic_constraints, ca, has_key_usage;
+    unsigned int key_usage;
+    unsigned char ski[64];
+    int ski_length; /* -1: absent */
+    unsigned char aki[64];
+    int aki_length; /* -1: absent */
+} mohur_extension_summary;
+int mohur_summarize_extensions(const unsigned char *der, long length, mohur_extension_summary *out);
 #endif
