@@ -15,6 +15,10 @@ import SwiftASN1
 /// ```
 public struct DeviationDeclarations: Codable, Sendable {
     public var deviations: [Entry]
+    /// The file the declarations came from, for messages.
+    public var source = "the declarations"
+
+    enum CodingKeys: String, CodingKey { case deviations }
 
     public struct Entry: Codable, Sendable {
         public var documentType: String?
@@ -38,7 +42,12 @@ public struct DeviationDeclarations: Codable, Sendable {
 
     public static func decode(_ bytes: [UInt8], name: String) throws -> DeviationDeclarations {
         do {
-            return try JSONDecoder().decode(DeviationDeclarations.self, from: Data(bytes))
+            var declarations = try JSONDecoder().decode(DeviationDeclarations.self, from: Data(bytes))
+            guard !declarations.deviations.isEmpty else { throw MohurError.badInput("\(name) declares no deviation") }
+            declarations.source = name
+            return declarations
+        } catch let error as MohurError {
+            throw error
         } catch {
             throw MohurError.badInput("\(name) is not a deviation declaration: \(error)",
                                       hint: #"expected {"deviations":[{"documentSigner":"SERIAL","descriptions":[{"type":"dg-hash-wrong","dataGroup":2}]}]}"#)
@@ -47,8 +56,8 @@ public struct DeviationDeclarations: Codable, Sendable {
 
     /// The list, with each Document Signer serial resolved among the certificates `pki` issued.
     public func list(pki: PKI) throws -> DeviationList {
-        try DeviationList(deviations: deviations.enumerated().map { index, entry in
-            let place = "deviation \(index + 1)"
+        let list = try DeviationList(deviations: deviations.enumerated().map { index, entry in
+            let place = "\(source), deviation \(index + 1)"
             if let type = entry.documentType, !(1...2).contains(type.count) || !type.allSatisfy({ $0.isASCII && $0.isUppercase }) {
                 throw MohurError.badInput("\(place): documentType '\(type)' is not a document code of one or two capitals (P, PD, I, …)")
             }
@@ -76,8 +85,13 @@ public struct DeviationDeclarations: Codable, Sendable {
                 throw MohurError.badInput("\(place) names no documents", hint: "give documentType, documentSigner, issuedFrom/issuedTo or documentNumbers; a deviation for every document is not allowed")
             }
             guard !entry.descriptions.isEmpty else { throw MohurError.badInput("\(place) has no descriptions") }
-            return DeviationList.Deviation(documents: documents, descriptions: try entry.descriptions.map { try $0.description(place) })
+            let deviation = DeviationList.Deviation(documents: documents, descriptions: try entry.descriptions.map { try $0.description(place) })
+            do { _ = try DeviationList(deviations: [deviation]).derEncoded() } catch let error as LDSError {
+                throw MohurError.badInput("\(place): \(error.reason)", hint: error.remedy)
+            }
+            return deviation
         })
+        return list
     }
 
     static func time(_ text: String, endOfDay: Bool, _ place: String) throws -> GeneralizedTime {

@@ -35,15 +35,30 @@ public struct TrustImporter: Sendable {
     }
 
     public func importBytes(_ bytes: [UInt8], name: String) throws -> ImportSummary {
-        if PKDLDIF.looksLikeLDIF(bytes) { return try importLDIF(try PKDLDIF(bytes), name: name, bytes: bytes) }
+        guard !bytes.isEmpty else { throw PassiveAuthError(.badInput, "\(name) is empty") }
+        if PKDLDIF.looksLikeLDIF(bytes) {
+            let ldif: PKDLDIF
+            do { ldif = try PKDLDIF(bytes) } catch { throw PassiveAuthError(.badInput, "\(name): \(error.reason)") }
+            return try importLDIF(ldif, name: name, bytes: bytes)
+        }
         let text = String(decoding: bytes.prefix(64), as: UTF8.self)
         if text.contains("-----BEGIN X509 CRL") {
+            let crl: CRL
+            do { crl = try CRL(pemOrDER: bytes) } catch {
+                throw PassiveAuthError(.badInput, "\(name) has a PEM CRL block that does not decode (its body must be base64 of a DER CRL): \(error)")
+            }
             var summary = ImportSummary(file: name, detectedKind: "crl")
-            summary.record(try importCRL(try CRL(pemOrDER: bytes), source: .file, file: name))
+            summary.record(try importCRL(crl, source: .file, file: name))
             return summary
         }
         if text.contains("-----BEGIN") {
-            return try importCertificates(try Certificate.parseAllPEM(bytes).map(\.derEncoded), name: name)
+            // A PEM file that yields no certificate is an error, not an empty import.
+            let certificates = (try? Certificate.parseAllPEM(bytes)) ?? []
+            guard !certificates.isEmpty else {
+                throw PassiveAuthError(.badInput, "\(name) has a PEM block but no certificate in it: the block must be "
+                                       + "-----BEGIN CERTIFICATE----- with base64 of a DER certificate, then -----END CERTIFICATE-----")
+            }
+            return try importCertificates(certificates.map(\.derEncoded), name: name)
         }
         if let list = try? CSCAMasterList(encoded: bytes) { return try importMasterList(list, name: name, bytes: bytes) }
         if SignedDeviationList.declares(bytes) { return try importDeviationList(bytes, name: name) }
@@ -205,7 +220,11 @@ public struct TrustImporter: Sendable {
             let (certificates, ids) = try importCertificatesWithIDs(ders, name: name, source: .ldif, extraWarnings: warnings)
             summary.outcomes = certificates.outcomes
             (summary.added, summary.alreadyPresent, summary.rejected) = (certificates.added, certificates.alreadyPresent, certificates.rejected)
-            try applyVersion(of: source, sequence: sequence, sha256: sha256, file: name, ids: ids, replacing: !isDelta, to: &summary)
+            // A file none of whose certificates could be read is no version of the collection:
+            // it must not replace what the last good one holds.
+            if ders.isEmpty || certificates.added + certificates.alreadyPresent > 0 {
+                try applyVersion(of: source, sequence: sequence, sha256: sha256, file: name, ids: ids, replacing: !isDelta, to: &summary)
+            }
             for entry in ldif.entries {
                 for der in entry.values(PKDLDIF.crlAttributes) {
                     guard let crl = try? CRL(derEncoded: der) else {

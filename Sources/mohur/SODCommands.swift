@@ -72,9 +72,15 @@ struct SODGroup: ParsableCommand {
             }
             let content: SODRequest.DataGroups
             if dgHash.isEmpty {
-                content = .files(try pairs(dataGroups, option: "--dg") { try readInput($0, what: "data group") })
+                content = .files(try pairs(dataGroups, option: "--dg") { number, path in
+                    let bytes = try readInput(path, what: "data group")
+                    do { _ = try DataGroup(number: number, encoded: bytes) } catch let error as LDSError {
+                        throw MohurError.badInput("--dg \(number.rawValue)=\(path) is not a \(number) data group: \(error)")
+                    }
+                    return bytes
+                })
             } else {
-                content = .hashes(try pairs(dgHash, option: "--dg-hash") { text in
+                content = .hashes(try pairs(dgHash, option: "--dg-hash") { _, text in
                     guard let bytes = Digest.bytes(fromHex: text), !bytes.isEmpty else {
                         throw MohurError.badInput("--dg-hash value '\(text)' is not hex")
                     }
@@ -92,7 +98,7 @@ struct SODGroup: ParsableCommand {
 
         /// Parses repeated `N=VALUE` options (N as `2` or `DG2`) into data group → value.
         static func pairs(_ items: [String], option: String,
-                          _ value: (String) throws -> [UInt8]) throws -> [DataGroupNumber: [UInt8]] {
+                          _ value: (DataGroupNumber, String) throws -> [UInt8]) throws -> [DataGroupNumber: [UInt8]] {
             var result: [DataGroupNumber: [UInt8]] = [:]
             for item in items {
                 let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
@@ -100,7 +106,7 @@ struct SODGroup: ParsableCommand {
                 guard parts.count == 2, let number = Int(digits).flatMap(DataGroupNumber.init(rawValue:)) else {
                     throw MohurError.badInput("\(option) '\(item)' is not N=VALUE with N a data group number 1–16")
                 }
-                guard result.updateValue(try value(parts[1]), forKey: number) == nil else {
+                guard result.updateValue(try value(number, parts[1]), forKey: number) == nil else {
                     throw MohurError.badInput("\(option) gives \(number) twice")
                 }
             }

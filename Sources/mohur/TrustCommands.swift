@@ -38,7 +38,11 @@ struct TrustGroup: ParsableCommand {
 
         func importAll(as officer: ActingOfficer?) throws {
             let store = try state.directory.openTrustStore()
-            let roots = try mlRoots.map { try Certificate(pemOrDER: try readInput($0, what: "master-list root")) }
+            let roots = try mlRoots.map { file in
+                do { return try Certificate(pemOrDER: try readInput(file, what: "master-list root")) } catch let error as OpenSSLError {
+                    throw MohurError.badInput("--ml-root \(file) is not a certificate (PEM or DER): \(error)")
+                }
+            }
             let pins = try mlRootPins.map { text in
                 let hex = text.lowercased().replacingOccurrences(of: ":", with: "")
                 guard let bytes = Digest.bytes(fromHex: hex), bytes.count == 32 else {
