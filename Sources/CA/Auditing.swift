@@ -21,12 +21,40 @@ extension PKI {
     /// Creates all four levels on first use (see `initializeHierarchyUnaudited`); journals a creation.
     @discardableResult
     public func initializeHierarchy() throws -> InitOutcome {
-        try audited("pki.init", target: "hierarchy") { () throws -> InitOutcome in
+        let outcome = try audited("pki.init", target: "hierarchy") { () throws -> InitOutcome in
             try initializeHierarchyUnaudited()
         } details: { outcome in
             if case .reused = outcome { return nil }
             return ["authorities": .integer(Int64(try repository.authorities().count)), "profile_sha256": .text(try repository.setting("profile_sha256") ?? "")]
         }
+        if case .created = outcome { try journalCreatedObjects() }
+        return outcome
+    }
+
+    /// The keys and certificates the state holds now, to journal those an operation adds.
+    func objectSnapshot() throws -> (keys: Set<String>, certificates: Set<Int64>) {
+        (Set(try repository.keys().map(\.ref)), Set(try repository.certificates().map(\.id)))
+    }
+
+    /// One entry per key the HSM generated and per certificate issued since `before`, each with
+    /// its SHA-256 fingerprint (rules §6.9: key generation is a security action of its own).
+    func journalCreatedObjects(since before: (keys: Set<String>, certificates: Set<Int64>) = ([], [])) throws {
+        guard audit.keepsRecords else { return }
+        var records: [AuditRecord] = []
+        for key in try repository.keys() where !before.keys.contains(key.ref) {
+            records.append(.action(try AuditAction(.securityAction, operation: "hsm.key.generate", actor: actor, target: "key:\(key.label)",
+                                                   outcome: .success, details: [
+                                                       "spec": .text(key.spec), "backend": .text(key.backend),
+                                                       "public_key_sha256": .text(Digest.hex(Digest.sha256(key.publicKey)))])))
+        }
+        for certificate in try repository.certificates() where !before.certificates.contains(certificate.id) {
+            records.append(.action(try AuditAction(.securityAction, operation: "ca.certificate.issue", actor: actor,
+                                                   target: "certificate:\(certificate.serial)", outcome: .success, details: [
+                                                       "role": .text(certificate.role), "subject": .text(certificate.subject),
+                                                       "issuer": .text(certificate.issuerAuthority ?? "self"), "fingerprint": .text(certificate.fingerprint)])))
+        }
+        guard !records.isEmpty else { return }
+        do { try audit.record(contentsOf: records) } catch { throw journalFailure("key and certificate creation", refused: false, error) }
     }
 
     /// Issues a certificate from a PKCS#10 request (see `issueUnaudited`).
@@ -171,13 +199,13 @@ extension PKI {
             guard let details = try details(value) else { return nil }
             return .action(try AuditAction(.securityAction, operation: operation, actor: actor, target: target,
                                            outcome: .success, details: details))
-        case .failure(let error as MohurError) where error.code == .refusedByPolicy || error.code == .system:
-            let refused = error.code == .refusedByPolicy
+        case .failure(let error):
+            // Every failure, whatever raised it (policy, input, HSM, database, OpenSSL).
+            let mohur = error as? MohurError
+            let refused = mohur?.code == .refusedByPolicy
             return .action(try AuditAction(refused ? .permissionExceeded : .securityAction, operation: operation, actor: actor,
                                            target: target, outcome: refused ? .refused : .failed,
-                                           details: ["reason": .text(error.reason)]))
-        case .failure:
-            return nil
+                                           details: ["reason": .text(mohur?.reason ?? String(describing: error))]))
         }
     }
 

@@ -182,6 +182,7 @@ extension PKI {
     /// token, so that `make run` can sign, verify and audit at once. Journaled.
     public func enrollDevelopmentOfficers() throws {
         let agency = try centralAgency.code
+        let before = try objectSnapshot()
         try audited("officer.enroll-development", target: "agency:\(agency)") {
             try atomically {
                 for role in OfficerRole.allCases where role != .securityOfficer {
@@ -189,6 +190,7 @@ extension PKI {
                 }
             }
         } details: { ["roles": .integer(Int64(OfficerRole.allCases.count - 1))] }
+        try journalCreatedObjects(since: before)
     }
 
     /// Officer certificates whose keys are on the state's own token, newest first.

@@ -1,4 +1,7 @@
 import Foundation
+import LDS
+import MohurCore
+import OpenSSLKit
 
 /// The result of passive authentication (Doc 9303-11 §5.1): one entry per check, each with a
 /// status and a reason an officer can read, and an overall verdict. A failing document is a
@@ -135,5 +138,23 @@ public struct PassiveAuthReport: Sendable, Codable {
         signingTime = try container.decodeIfPresent(Date.self, forKey: .signingTime)
         documentSigner = try container.decodeIfPresent(String.self, forKey: .documentSigner)
         path = try container.decode([String].self, forKey: .path)
+    }
+}
+
+extension PassiveAuthReport {
+    /// A result that points at forged or altered data, not at missing trust: a signature over
+    /// EF.SOD or its content that fails, a data group altered or injected, a chip that does not
+    /// match the page. Journaled as a threat (rules §6.9.1.6), not only as a module result.
+    public var indicatesForgery: Bool {
+        let forged: Set<CheckKind> = [.sodSignature, .messageDigest, .contentType, .dataGroupHash, .dataGroupNotListed, .mrzMatch]
+        return checks.contains { forged.contains($0.kind) && $0.status == .fail }
+    }
+
+    /// The journal entry of one check (`pa.verify`): the SOD's hash identifies it without
+    /// personal data; the category says whether it points at forgery.
+    public func auditAction(sod: SODFile, actor: AuditActor, requestID: String? = nil, dataGroups: Int) throws -> AuditAction {
+        try AuditAction(indicatesForgery ? .threat : .moduleResult, operation: "pa.verify", actor: actor,
+                        target: "sod-sha256:\(Digest.hex(Digest.sha256(sod.encoded)))", outcome: verdict == .valid ? .success : .refused,
+                        requestID: requestID, details: ["verdict": .text(verdict.rawValue), "data_groups": .integer(Int64(dataGroups))])
     }
 }

@@ -165,11 +165,7 @@ struct DocumentRoutes {
         let (state, audit, actor, requestID) = (state, state.runtime.pki.audit, try context.requireCaller.identity.actor, context.requestID)
         let report = try await state.blocking { () throws -> PassiveAuthReport in
             let report = PassiveAuthenticator(trust: try state.trustIndex()).verify(sod: file, dataGroups: dataGroups, at: at, opticalMRZ: optical)
-            try audit.journal(try AuditAction(.moduleResult, operation: "pa.verify", actor: actor,
-                                              target: "sod-sha256:\(Digest.hex(Digest.sha256(file.encoded)))",
-                                              outcome: report.verdict == .valid ? .success : .refused, requestID: requestID,
-                                              details: ["verdict": .text(report.verdict.rawValue), "data_groups": .integer(Int64(dataGroups.count))]),
-                              "pa.verify completed")
+            try audit.journal(try report.auditAction(sod: file, actor: actor, requestID: requestID, dataGroups: dataGroups.count), "pa.verify completed")
             return report
         }
         return try await responder.json(report, context: context)

@@ -146,7 +146,7 @@ extension PKIRepository {
 
     public func approvalRequests(status: ApprovalRequestRecord.Status? = nil) throws(StorageError) -> [ApprovalRequestRecord] {
         if let status { return try approvalRequests(where: "status = ?", [status.rawValue]) }
-        return try approvalRequests(where: "1", [])
+        return try approvalRequests(where: "TRUE", [])
     }
 
     /// The officers who decided on a request, in order.

@@ -72,7 +72,7 @@ public struct PKIRepository: Sendable {
         var args: [any SQLValueConvertible] = []
         if let issuerAuthority { clauses.append("c.issuer_authority = ?"); args.append(issuerAuthority) }
         if let role { clauses.append("c.role = ?"); args.append(role) }
-        return try certificates(where: clauses.isEmpty ? "1" : clauses.joined(separator: " AND "), args)
+        return try certificates(where: clauses.isEmpty ? "TRUE" : clauses.joined(separator: " AND "), args)
     }
 
     public func serialExists(_ serial: String) throws(StorageError) -> Bool {

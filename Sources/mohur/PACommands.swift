@@ -60,9 +60,10 @@ struct PAGroup: ParsableCommand {
                     let report = PassiveAuthenticator(trust: try store.index(for: file), allowUnlistedDataGroups: allowUnlistedDg)
                         .verify(sod: file, dataGroups: groups, at: checkTime, opticalMRZ: optical)
                     // A module result: the SOD's hash identifies the check without personal data.
-                    try journal(officer, .moduleResult, "pa.verify", target: "sod-sha256:\(Digest.hex(Digest.sha256(file.encoded)))",
-                                outcome: report.verdict == .valid ? .success : .refused,
-                                details: ["verdict": .text(report.verdict.rawValue), "data_groups": .integer(Int64(groups.count))])
+                    if let officer {
+                        try officer.pki.audit.journal(try report.auditAction(sod: file, actor: officer.pki.actor, dataGroups: groups.count),
+                                                      "pa.verify completed")
+                    }
                     return report
                 }
                 if output.json { try printJSON(report) } else { print(report.text) }

@@ -61,7 +61,12 @@ struct TrustGroup: ParsableCommand {
                 }
                 var importer = TrustImporter(store: store, masterListRoots: roots, progress: progress)
                 importer.pinnedRoots = pins
-                summaries.append(try importer.importFile(file))
+                do {
+                    summaries.append(try importer.importFile(file))
+                } catch let error as PassiveAuthError {
+                    try journalRefusal(officer, "trust.import", target: "file:\((file as NSString).lastPathComponent)", error)
+                    throw error
+                }
                 if showProgress { FileHandle.standardError.write(Data("\r\u{1b}[K".utf8)) }
             }
             for s in summaries {
@@ -231,8 +236,14 @@ struct TrustGroup: ParsableCommand {
                     throw MohurError.refused("this state keeps the central trust store in PostgreSQL; bundles are for border posts",
                                              hint: "import master lists, LDIF and CRLs with `mohur trust import`; export bundles from here")
                 }
-                let header = try state.actingIfJournaled(for: .trustManage) { _ in
-                    try TrustBundle.install(try readInput(bundle, what: "trust bundle"), stateDirectory: state.directory.path, root: rootCertificate)
+                let header = try state.actingIfJournaled(for: .trustManage) { officer in
+                    do {
+                        return try TrustBundle.install(try readInput(bundle, what: "trust bundle"), stateDirectory: state.directory.path,
+                                                       root: rootCertificate)
+                    } catch let error as PassiveAuthError {
+                        try journalRefusal(officer, "trust.import-bundle", target: "file:\((bundle as NSString).lastPathComponent)", error)
+                        throw error
+                    }
                 }
                 print("Installed trust bundle version \(header.version) of \(header.createdAt) (valid until \(day(header.expiresAt))).")
             }

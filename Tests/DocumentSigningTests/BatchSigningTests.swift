@@ -43,16 +43,17 @@ struct BatchSigningTests {
         }
         #expect(try f.pki.repository.sodIssuances(documentNumber: "B0000099").isEmpty)
 
-        // Four successes journaled in one append; bad input is the operator's typing, not journaled.
+        // The four successes journaled in one append, the failure in one more: every failure of
+        // a journaled operation is journaled, whatever its cause.
         let (records, appends) = sink.state.withLock { ($0.records, $0.appends) }
-        #expect(appends == 1)
+        #expect(appends == 2)
         let actions = records.compactMap { record -> AuditAction? in
             if case .action(let action) = record { return action }
             return nil
         }
-        #expect(actions.map(\.operation) == Array(repeating: "sod.sign", count: 4))
-        #expect(actions.map(\.target) == numbers.map { "document:P:\($0)" })
-        #expect(actions.allSatisfy { $0.outcome == .success })
+        #expect(actions.map(\.operation) == Array(repeating: "sod.sign", count: 5))
+        #expect(actions.filter { $0.outcome == .success }.map(\.target) == numbers.map { "document:P:\($0)" })
+        #expect(actions.filter { $0.outcome == .failed }.map(\.target) == ["document:P:B0000099"])
     }
 
     @Test("a batch the Document Signer may not sign is refused document by document, and journaled as refusals")
