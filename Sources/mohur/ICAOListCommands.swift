@@ -6,6 +6,32 @@ import MohurCore
 import OpenSSLKit
 import PassiveAuth
 
+/// Writes a signed list and says what it is: `{"file", COUNTING: n, "signer", "sha256"}` in JSON.
+private func write(_ signed: ICAOListSigning.SignedList, to out: String, json: Bool, what: String, counting: String) throws {
+    try writeOutput(out, signed.der)
+    if json {
+        struct View: Encodable {
+            struct Key: CodingKey {
+                var stringValue: String
+                var intValue: Int? { nil }
+                init(stringValue: String) { self.stringValue = stringValue }
+                init?(intValue: Int) { nil }
+            }
+            let file: String, counting: String, count: Int, signer: String, sha256: String
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: Key.self)
+                try container.encode(file, forKey: Key(stringValue: "file"))
+                try container.encode(count, forKey: Key(stringValue: counting))
+                try container.encode(signer, forKey: Key(stringValue: "signer"))
+                try container.encode(sha256, forKey: Key(stringValue: "sha256"))
+            }
+        }
+        try printJSON(View(file: out, counting: counting, count: signed.count, signer: signed.signer, sha256: signed.sha256))
+    } else {
+        print("Wrote \(out): \(what) of \(signed.count) \(counting), signed by \(signed.signer), SHA-256 \(signed.sha256).")
+    }
+}
+
 /// `mohur ml …`: our CSCA master list for other States and the ICAO PKD (Doc 9303-12 §8).
 struct MLGroup: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -60,13 +86,7 @@ struct MLGroup: ParsableCommand {
                     }
                 }
                 let signed = try state.acting(for: .certManage) { try ICAOListSigning(pki: $0.pki).masterList(including: foreign) }
-                try writeOutput(out, signed.der)
-                if output.json {
-                    struct View: Codable { var file: String, certificates: Int, signer: String, sha256: String }
-                    try printJSON(View(file: out, certificates: signed.count, signer: signed.signer, sha256: signed.sha256))
-                } else {
-                    print("Wrote \(out): CSCA master list of \(signed.count) certificates, signed by \(signed.signer), SHA-256 \(signed.sha256).")
-                }
+                try write(signed, to: out, json: output.json, what: "CSCA master list", counting: "certificates")
             }
         }
     }
@@ -99,13 +119,7 @@ struct DLGroup: ParsableCommand {
                 let signed = try state.acting(for: .certManage) { officer in
                     try ICAOListSigning(pki: officer.pki).deviationList(try declarations.list(pki: officer.pki))
                 }
-                try writeOutput(out, signed.der)
-                if output.json {
-                    struct View: Codable { var file: String, deviations: Int, signer: String, sha256: String }
-                    try printJSON(View(file: out, deviations: signed.count, signer: signed.signer, sha256: signed.sha256))
-                } else {
-                    print("Wrote \(out): deviation list of \(signed.count) deviations, signed by \(signed.signer), SHA-256 \(signed.sha256).")
-                }
+                try write(signed, to: out, json: output.json, what: "deviation list", counting: "deviations")
             }
         }
     }
