@@ -1,11 +1,14 @@
 #!/bin/sh
-# Runs every fuzz target built by Fuzz/build.sh for SECONDS each (default 60), seeded from the
+# Runs the fuzz targets built by Fuzz/build.sh (all, or the TARGETs named) for SECONDS each
+# (default 60): Fuzz/run.sh [SECONDS [TARGET...]]. Each is seeded from the
 # real vectors (../shared/vectors, or MOHUR_VECTORS) and Fuzz/seeds. Crashing inputs are kept in
 # .build/fuzz/crashes/TARGET/; the corpus grows in .build/fuzz/corpus/TARGET/ from run to run.
 # Prints executions per target; exits 1 if any target crashed.
 set -eu
 cd "$(dirname "$0")/.."
 SECONDS_EACH=${1:-60}
+[ $# -gt 0 ] && shift
+ONLY="$*"
 VECTORS=${MOHUR_VECTORS:-../shared/vectors}
 [ -d "$VECTORS" ] || { echo "fuzz: the vectors are missing at $VECTORS (set MOHUR_VECTORS)" >&2; exit 2; }
 BUILD=.build/fuzz
@@ -13,6 +16,7 @@ failed=0
 printf '%-18s %12s %10s  %s\n' target executions "exec/s" result
 for binary in "$BUILD"/bin/fuzz-*; do
     name=${binary##*/fuzz-}
+    if [ -n "$ONLY" ]; then case " $ONLY " in *" $name "*) ;; *) continue ;; esac; fi
     source=Fuzz/Targets/$name.swift
     corpus=$BUILD/corpus/$name seeds=$BUILD/seeds/$name crashes=$BUILD/crashes/$name
     mkdir -p "$corpus" "$seeds" "$crashes"
