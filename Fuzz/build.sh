@@ -1,5 +1,6 @@
 #!/bin/sh
-# Builds Mohur's libFuzzer targets (Fuzz/Targets/*.swift) into .build/fuzz/bin.
+# Builds Mohur's libFuzzer targets (Fuzz/Targets/*.swift, or the TARGETs named) into
+# .build/fuzz/bin: Fuzz/build.sh [TARGET...].
 #
 # SwiftPM builds the modules a target names (its "fuzz-modules:" line) with coverage and
 # AddressSanitizer instrumentation; each entry point is then compiled and linked with swiftc
@@ -19,8 +20,10 @@ for map in Sources/COpenSSL Sources/CSQLite Sources/CPostgreSQL Sources/CP11Kit 
     MAPS="$MAPS -Xcc -fmodule-map-file=$map/module.modulemap"
 done
 INCLUDES="$(pkg-config --cflags libpq p11-kit-1 | sed 's/-I/-Xcc -I/g')"
+ONLY="$*"
 for source in Fuzz/Targets/*.swift; do
     name=$(basename "$source" .swift)
+    if [ -n "$ONLY" ]; then case " $ONLY " in *" $name "*) ;; *) continue ;; esac; fi
     modules=$(sed -n 's|^// fuzz-modules: ||p' "$source")
     objects=""
     for module in $modules; do objects="$objects $(ls "$BUILD"/debug/"$module".build/*.o)"; done

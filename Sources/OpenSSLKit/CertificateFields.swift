@@ -89,7 +89,8 @@ public struct CertificateFields: Sendable, Hashable {
         // OpenSSL accepts versions 1–3 only, extensions in v3 only (RFC 5280 §4.1.2.1).
         var version = 0
         if fields.first?.identifier == ASN1Identifier(tagWithNumber: 0, tagClass: .contextSpecific) {
-            guard case .constructed(let wrapped) = fields[0].content, let integer = wrapped.first(where: { _ in true }),
+            // EXPLICIT tagging: the [0] holds exactly one INTEGER.
+            guard case .constructed(let wrapped) = fields[0].content, Array(wrapped).count == 1, let integer = wrapped.first(where: { _ in true }),
                   let value = try? Int(derEncoded: integer), (0...2).contains(value) else { return nil }
             version = value
             fields.removeFirst()
@@ -99,7 +100,7 @@ public struct CertificateFields: Sendable, Hashable {
         let key = Array(keyParts)
         guard key.count == 2, readable(key[0], d2i_X509_ALGOR, X509_ALGOR_free), key[1].identifier == .bitString,
               readable(key[1], d2i_ASN1_BIT_STRING, ASN1_BIT_STRING_free),
-              case .constructed(let times) = fields[3].content else { return nil }
+              fields[3].identifier == .sequence, case .constructed(let times) = fields[3].content else { return nil }
         let validity = Array(times)
         let extra = Array(fields.dropFirst(6))
         // Unique identifiers are left to the full parse; extensions are the last field.
@@ -107,7 +108,8 @@ public struct CertificateFields: Sendable, Hashable {
         var summary = mohur_extension_summary()
         if let extensions = extra.first {
             guard version == 2, extensions.identifier == ASN1Identifier(tagWithNumber: 3, tagClass: .contextSpecific),
-                  case .constructed(let wrapped) = extensions.content, let list = wrapped.first(where: { _ in true }) else { return nil }
+                  case .constructed(let wrapped) = extensions.content, Array(wrapped).count == 1,
+                  let list = wrapped.first(where: { _ in true }) else { return nil }
             let bytes = Array(list.encodedBytes)
             guard mohur_summarize_extensions(bytes, bytes.count, &summary) == 1 else { return nil }
         } else {

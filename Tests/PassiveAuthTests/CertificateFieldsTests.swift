@@ -68,6 +68,24 @@ struct CertificateFieldsTests {
         #expect(fields == CertificateFields(full), "\(Self.difference(fields, CertificateFields(full)))")
     }
 
+    @Test("regression (fuzz target certificates): a validity tagged SET instead of SEQUENCE is refused by both parses")
+    func validityNotASequence() throws {
+        var der = try Vectors.bytes("gmrtd/sod/CN/DSC.der")
+        #expect(der[202] == 0x30)
+        der[202] = 0x31
+        #expect(throws: OpenSSLError.self) { try Certificate(derEncoded: der) }
+        #expect(throws: OpenSSLError.self) { try CertificateFields(derEncoded: der) }
+    }
+
+    @Test("regression (fuzz target certificates): extensions [3] holding more than their one SEQUENCE are refused by both parses")
+    func explicitTagWithTrailingBytes() throws {
+        var der = try Vectors.bytes("gmrtd/sod/MY/DSC.der")
+        #expect(Array(der[737...744]) == [0xA3, 0x82, 0x01, 0x23, 0x30, 0x82, 0x01, 0x1F])
+        der[743] = 0x00
+        #expect(throws: OpenSSLError.self) { try Certificate(derEncoded: der) }
+        #expect(throws: OpenSSLError.self) { try CertificateFields(derEncoded: der) }
+    }
+
     @Test("what the walk cannot read goes to the full parse; garbage is refused by both")
     func malformed() throws {
         let der = try Vectors.bytes("gmrtd/sod/DE/DSC.der")
