@@ -85,4 +85,73 @@ struct BadInputCorpusTests {
         let journalAfter = try #require(try verifiedEntries(), "the journal no longer verifies")
         #expect(journalAfter >= journalBefore)
     }
+
+    /// curl's status and body.
+    func curl(_ arguments: [String]) throws -> (status: Int, body: String) {
+        let result = try run("curl", ["-s", "-o", "-", "-w", "\n%{http_code}", "--max-time", "30"] + arguments)
+        let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+        return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n"))
+    }
+
+    @Test("signed requests with bad headers are refused with a problem that names what is wrong, and change no store")
+    func badSignedRequests() throws {
+        let cli = try CLITests()
+        #expect(try cli.mohur(["init"]).status == 0)
+        let caller = try Subsystem(cli, agency: "SBS", name: "border-gateway")
+        let service = try ServiceProcess(cli: cli, role: "central")
+        let url = "\(service.base)/v1/authorize"
+        let body = try cli.state.write("ask.json", #"{"certificate":"AA==","resource":"BCR","right":"write"}"#)
+        /// Fresh headers from `mohur request sign`, as name → value.
+        func signed() throws -> [(String, String)] {
+            let output = try cli.mohur(["request", "sign", "POST", url, "--body", body] + caller.signing)
+            guard output.status == 0 else { throw TestFailure(output.output) }
+            return output.stdout.split(separator: "\n").compactMap { line in
+                let parts = line.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                return parts.count == 2 ? (parts[0], parts[1]) : nil
+            }
+        }
+        func send(_ headers: [(String, String)], body data: String? = nil) throws -> (status: Int, body: String) {
+            try curl(headers.flatMap { ["-H", "\($0.0): \($0.1)"] } + ["--data-binary", data ?? "@\(body)", url])
+        }
+        func replacing(_ name: String, _ transform: (String) -> String) throws -> [(String, String)] {
+            try signed().map { $0.0.lowercased() == name.lowercased() ? ($0.0, transform($0.1)) : $0 }
+        }
+        let pki = cli.state.path("s/mohur.sqlite")
+        let before = try Self.content(pki)
+
+        let replayed = try signed()
+        let cases: [(String, () throws -> (status: Int, body: String), Int, String)] = [
+            ("no signature at all", { try curl(["-H", "Content-Type: application/json", "--data-binary", "@\(body)", url]) }, 401, "not signed"),
+            ("Signature-Input that is not a structured field", { try send(try replacing("Signature-Input") { _ in "sig=(\"@method\";created=oops" }) }, 401, "Signature-Input"),
+            ("Signature bytes altered", { try send(try replacing("Signature") { value in
+                var bytes = Array(value.utf8)
+                let at = bytes.count / 2
+                bytes[at] = bytes[at] == UInt8(ascii: "A") ? UInt8(ascii: "B") : UInt8(ascii: "A")
+                return String(decoding: bytes, as: UTF8.self)
+            }) }, 401, "signature"),
+            ("Signature under another label", { try send(try replacing("Signature") { value in "other" + value.drop { $0 != "=" } }) }, 401, "Signature"),
+            ("Content-Digest of another body", { try send(try signed(), body: #"{"certificate":"AA==","resource":"AUD","right":"write"}"#) }, 401, "Content-Digest"),
+            ("Content-Digest with md5", { try send(try replacing("Content-Digest") { _ in "md5=:1B2M2Y8AsgTpgAmY7PhCfg==:" }) }, 401, "Content-Digest"),
+            ("keyid of an unknown certificate", { try send(try replacing("Signature-Input") { $0.replacingOccurrences(of: "keyid=\"", with: "keyid=\"00") }) }, 401, ""),
+            ("alg the key cannot make", { try send(try replacing("Signature-Input") { $0 + ";alg=\"rsa-pss-sha512\"" }) }, 401, ""),
+            ("covered components cut to @method", { try send(try replacing("Signature-Input") { value in
+                value.replacingOccurrences(of: #"("@method" "@target-uri" "content-type" "content-digest")"#, with: #"("@method")"#)
+            }) }, 401, ""),
+            ("the same signed request twice", { _ = try send(replayed); return try send(replayed) }, 401, "replay"),
+            ("a 64 KiB Signature field", { try send(try replacing("Signature") { _ in "sig=:" + String(repeating: "A", count: 65_536) + ":" }) }, 401, ""),
+        ]
+        for (name, request, status, says) in cases {
+            let answer = try request()
+            #expect(answer.status == status, "\(name): \(answer.status) \(answer.body.prefix(300))")
+            #expect(answer.body.contains("\"status\":\(status)") || answer.body.contains("\"status\" : \(status)"), "\(name): no problem JSON: \(answer.body.prefix(300))")
+            #expect(says.isEmpty || answer.body.contains(says), "\(name): the problem does not say '\(says)': \(answer.body.prefix(300))")
+        }
+        #expect(service.stop() == 0)
+        let after = try Self.content(pki)
+        for (table, rows) in before where after[table] != rows && table != "request_nonces" { Issue.record("the PKI table \(table) changed") }
+        let journal = try cli.json(try cli.mohur(["audit", "tail", "--count", "100", "--json"])) as? [[String: Any]] ?? []
+        let refusals = journal.compactMap { $0["entry"] as? String }.filter { $0.contains(#""op":"request.refused""#) }
+        #expect(refusals.count >= cases.count, "\(refusals.count) refusals journaled for \(cases.count) bad requests")
+        #expect(try cli.mohur(["audit", "verify"]).status == 0)
+    }
 }
