@@ -27,14 +27,16 @@ public struct ICAOListSigning: Sendable {
     }
 
     /// Our CSCA certificates and CSCA link certificates that are not expired or revoked, in
-    /// the order issued: what every master list of ours carries.
-    public func ownCSCACertificates() throws -> [[UInt8]] {
+    /// the order issued: what every master list of ours carries, and what the PKD package lists.
+    public func ownCSCARecords() throws -> [CertificateRecord] {
         let now = pki.clock.now()
         var records: [CertificateRecord] = []
         for role in [CertificateRole.csca, .cscaLink] { records += try pki.repository.certificates(role: role.rawValue) }
         let current = records.filter { $0.revocation == nil && $0.notAfter > now }
-        return current.sorted { $0.issuedAt < $1.issuedAt }.map(\.der)
+        return current.sorted { $0.issuedAt < $1.issuedAt }
     }
+
+    public func ownCSCACertificates() throws -> [[UInt8]] { try ownCSCARecords().map(\.der) }
 
     /// Signs a master list of our CSCAs and link certificates plus `foreign` CSCA certificates
     /// (DER) that the officer selected after bilateral verification.

@@ -102,11 +102,9 @@ public struct PKDExport: Sendable {
         return package
     }
 
-    /// Our valid CSCA and link certificates.
+    /// Our valid CSCA and link certificates (those our master list carries).
     func cscaCertificates(now: Date) throws -> [CertificateRecord] {
-        var records: [CertificateRecord] = []
-        for role in [CertificateRole.csca, .cscaLink] { records += try pki.repository.certificates(role: role.rawValue) }
-        let valid = records.filter { $0.revocation == nil && $0.notAfter > now }.sorted { $0.issuedAt < $1.issuedAt }
+        let valid = try ICAOListSigning(pki: pki).ownCSCARecords()
         guard !valid.isEmpty else { throw MohurError.refused("there is no valid CSCA certificate to export", hint: "run `mohur init`") }
         return valid
     }
@@ -114,8 +112,9 @@ public struct PKDExport: Sendable {
     /// The latest CRL of each CSCA, refusing if any is missing, lapsed or older than a revocation.
     func currentCRLs(for cscas: [CertificateRecord]) throws -> [CRLRecord] {
         let due = Dictionary(try pki.crlsDue(within: 0).map { ($0.authority, $0) }, uniquingKeysWith: { first, _ in first })
+        let authorities = try pki.repository.authorities()
         return try cscas.compactMap { record -> CRLRecord? in
-            guard let authority = try pki.repository.authorities().first(where: { $0.certificateID == record.id }) else { return nil }
+            guard let authority = authorities.first(where: { $0.certificateID == record.id }) else { return nil }
             let name = authority.name
             guard let latest = try pki.repository.latestCRL(authority: name) else {
                 throw MohurError.refused("\(name) has issued no CRL; the PKD takes none without one", hint: "run `mohur crl issue --ca \(name)`")
