@@ -56,6 +56,27 @@ public struct PKCS11Error: Error, Sendable, CustomStringConvertible, Equatable {
         PKCS11Error.sessionFatal(rv)
     }
 
+    /// Whether the error means the token, its link or the module is gone rather than that this
+    /// request was wrong: the operation may succeed once the HSM is back, and the token
+    /// reconnects by itself (`PKCS11Connection`). Callers answer "unavailable, retry".
+    public var meansTokenLost: Bool {
+        switch rv {
+        case 0x03, // CKR_SLOT_ID_INVALID
+             0x30, // CKR_DEVICE_ERROR
+             0x31, // CKR_DEVICE_MEMORY
+             0x32, // CKR_DEVICE_REMOVED
+             0xB0, // CKR_SESSION_CLOSED
+             0xB3, // CKR_SESSION_HANDLE_INVALID
+             0xE0, // CKR_TOKEN_NOT_PRESENT
+             0xE1, // CKR_TOKEN_NOT_RECOGNIZED
+             0x101, // CKR_USER_NOT_LOGGED_IN
+             0x190: // CKR_CRYPTOKI_NOT_INITIALIZED
+            return true
+        default:
+            return false
+        }
+    }
+
     static func sessionFatal(_ rv: UInt) -> Bool {
         switch rv {
         case 0xB0, // CKR_SESSION_CLOSED

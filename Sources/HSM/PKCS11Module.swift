@@ -137,6 +137,21 @@ public final class PKCS11Module: Sendable {
         return PKCS11TokenInfo(slotID: slot, raw)
     }
 
+    /// Initialised tokens labelled `label` (a reconnecting token finds itself again by label and
+    /// serial number).
+    func initializedTokens(labelled label: String) throws(PKCS11Error) -> [PKCS11TokenInfo] {
+        let padded = try PKCS11Module.padded(label, "C_GetTokenInfo")
+        return try PKCS11Module.objectManagement.withLock { _ throws(PKCS11Error) in try tokens(labelled: padded) }
+    }
+
+    /// Finalises the library and initialises it again (v2.40 §5.4), as a client of a network HSM
+    /// must to reconnect: p11-kit's RPC client, once its server has gone away, answers
+    /// CKR_DEVICE_ERROR to every call until it is initialised again. Every session of the
+    /// process on this module is gone afterwards; callers make sure none is in use.
+    func reinitialize() throws(PKCS11Error) {
+        try PKCS11Initialization.reinitialize(list, functions, path: path)
+    }
+
     /// Initialised tokens whose CK_TOKEN_INFO.label equals `label` blank-padded
     /// to 32 bytes.
     private func tokens(labelled padded: [UInt8]) throws(PKCS11Error) -> [PKCS11TokenInfo] {
@@ -274,6 +289,24 @@ private enum PKCS11Initialization {
             default:
                 throw PKCS11Error("C_Initialize", rv, context: "initialising \(path) for multi-threaded use")
             }
+        }
+    }
+
+    /// C_Finalize then C_Initialize for a library this process initialised and still uses.
+    static func reinitialize(
+        _ list: UnsafeMutablePointer<CK_FUNCTION_LIST>, _ functions: PKCS11Functions, path: String
+    ) throws(PKCS11Error) {
+        let key = UInt(bitPattern: list)
+        try table.withLock { (table: inout [UInt: Entry]) throws(PKCS11Error) in
+            _ = functions.finalize(nil)
+            var arguments = CK_C_INITIALIZE_ARGS(
+                CreateMutex: nil, DestroyMutex: nil, LockMutex: nil, UnlockMutex: nil,
+                flags: CK_FLAGS(CKF_OS_LOCKING_OK), pReserved: nil)
+            let rv = functions.initialize(&arguments)
+            guard rv == CKR_OK || rv == CKR_CRYPTOKI_ALREADY_INITIALIZED else {
+                throw PKCS11Error("C_Initialize", rv, context: "initialising \(path) again to reconnect")
+            }
+            if table[key] != nil { table[key]?.owned = true }
         }
     }
 

@@ -25,10 +25,11 @@ public final class PKCS11PrivateKey: Sendable, CustomStringConvertible {
 
     /// The module's entry points (internal for in-module extensions).
     let functions: PKCS11Functions
-    /// Current object handle; replaced if the token reports it stale.
-    /// Internal (not private) for in-module extensions and for tests that
-    /// simulate a stale handle.
-    let handle: Atomic<CK_OBJECT_HANDLE>
+    /// Current object handle and the connection generation it was found in; replaced if the
+    /// token reports it stale or the token has reconnected since (a handle from an earlier
+    /// generation may name another object now). Internal (not private) for in-module
+    /// extensions and for tests that simulate a stale handle.
+    let current: Mutex<(handle: CK_OBJECT_HANDLE, generation: UInt64)>
     /// Expected signature size, so C_Sign needs no size query.
     private let signatureLength: Int
 
@@ -36,7 +37,7 @@ public final class PKCS11PrivateKey: Sendable, CustomStringConvertible {
          publicKey: PKCS11PublicKeyMaterial) {
         self.token = token
         self.functions = token.functions
-        self.handle = Atomic(handle)
+        self.current = Mutex((handle, token.connection.generation))
         self.label = label
         self.id = id
         self.publicKey = publicKey
@@ -148,7 +149,7 @@ public final class PKCS11PrivateKey: Sendable, CustomStringConvertible {
     /// C_CopyObject). Destroying the token object does not destroy the copy, so this is for keys
     /// the process itself retires, not for keys another process may destroy under it.
     public func sessionCopy() -> PKCS11PrivateKey {
-        guard let copy = try? token.sessionCopy(of: handle.load(ordering: .relaxed)) else { return self }
+        guard let copy = try? token.sessionCopy(of: current.withLock { $0.handle }) else { return self }
         return PKCS11PrivateKey(token: token, handle: copy, label: label, id: id, publicKey: publicKey)
     }
 
@@ -166,19 +167,22 @@ public final class PKCS11PrivateKey: Sendable, CustomStringConvertible {
         PKCS11Error("C_SignInit", CKR_KEY_TYPE_INCONSISTENT, context: "\(what); key '\(label)' is \(keyKind)")
     }
 
-    /// Runs `body` with the cached handle; if the token says the handle is
-    /// stale (CKR_OBJECT_HANDLE_INVALID / CKR_KEY_HANDLE_INVALID), finds the
-    /// key again by CKA_CLASS + CKA_ID and retries once.
+    /// Runs `body` with the cached handle; if the token has reconnected since the handle was
+    /// found, or says the handle is stale (CKR_OBJECT_HANDLE_INVALID / CKR_KEY_HANDLE_INVALID),
+    /// finds the key again by CKA_CLASS + CKA_ID (and its public key) first.
     func withCurrentHandle<R>(
         in session: CK_SESSION_HANDLE, _ body: (CK_OBJECT_HANDLE) throws(PKCS11Error) -> R
     ) throws(PKCS11Error) -> R {
-        do throws(PKCS11Error) {
-            return try body(handle.load(ordering: .relaxed))
-        } catch where error.rv == CKR_OBJECT_HANDLE_INVALID || error.rv == CKR_KEY_HANDLE_INVALID {
-            let fresh = try token.privateKeyHandle(id: id, matching: publicKey, in: session)
-            handle.store(fresh, ordering: .relaxed)
-            return try body(fresh)
+        let generation = token.connection.generation
+        let cached = current.withLock { $0 }
+        if cached.generation == generation {
+            do throws(PKCS11Error) {
+                return try body(cached.handle)
+            } catch where error.rv == CKR_OBJECT_HANDLE_INVALID || error.rv == CKR_KEY_HANDLE_INVALID {}
         }
+        let fresh = try token.privateKeyHandle(id: id, matching: publicKey, in: session)
+        current.withLock { $0 = (fresh, generation) }
+        return try body(fresh)
     }
 
     private func signInit(_ session: CK_SESSION_HANDLE, _ key: CK_OBJECT_HANDLE, _ mechanism: PKCS11Mechanism) -> CK_RV {

@@ -7,7 +7,7 @@ extension PKCS11PrivateKey {
     /// as a ratio of what the token can do. Returns signatures per second.
     public func rawECDSASignRate(digest: [UInt8], iterations: Int) throws(PKCS11Error) -> Double {
         try token.withSession { session throws(PKCS11Error) -> Double in
-            let key = handle.load(ordering: .relaxed)
+            let key = try withCurrentHandle(in: session) { $0 }
             var output = [UInt8](repeating: 0, count: 1024)
             var input = digest
             let start = DispatchTime.now().uptimeNanoseconds

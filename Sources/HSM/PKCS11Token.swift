@@ -7,21 +7,21 @@
 // C_DestroyObject), §5.14 (C_GenerateKeyPair), §4.9–4.10 (public and private
 // key objects).
 
+import Foundation
 internal import CP11Kit
-import Synchronization
 
 /// An open, logged-in token.
 ///
 /// Thread-safe: operations borrow a read/write session from a pool (opening
 /// a new one when the pool is empty) and return it afterwards, so concurrent
-/// signers never share a session. One extra "anchor" session stays open for
-/// the token's lifetime and keeps the login alive even if pooled sessions are
-/// discarded after errors. All sessions are closed when the token is released
-/// (it is retained by every `PKCS11PrivateKey` obtained from it).
+/// signers never share a session. One extra "anchor" session stays open and
+/// keeps the login alive even if pooled sessions are discarded after errors.
+/// All sessions are closed when the token is released (it is retained by
+/// every `PKCS11PrivateKey` obtained from it).
 ///
-/// If the HSM drops every session (restart, failover), operations fail with
-/// CKR_SESSION_HANDLE_INVALID or CKR_USER_NOT_LOGGED_IN; the PIN is not kept,
-/// so recover by opening the token again.
+/// If the HSM goes away (restart, lost link, failover), operations fail with an error whose
+/// `meansTokenLost` is true and the token reconnects by itself, logging in again
+/// (`PKCS11Connection`); keys find their objects again by CKA_ID.
 public final class PKCS11Token: Sendable {
     /// Token information captured when the token was opened.
     public let info: PKCS11TokenInfo
@@ -29,89 +29,42 @@ public final class PKCS11Token: Sendable {
     public let module: PKCS11Module
 
     let functions: PKCS11Functions
-    let slotID: CK_SLOT_ID
-    private let anchorSession: CK_SESSION_HANDLE
-    private let pool: Mutex<[CK_SESSION_HANDLE]>
-    /// The anchor session serves one copy at a time (a session is not shared between threads).
-    private let copyLock = Mutex(())
+    let connection: PKCS11Connection
 
     init(module: PKCS11Module, info: PKCS11TokenInfo, pin: String) throws(PKCS11Error) {
         self.module = module
         self.info = info
         functions = module.functions
-        slotID = CK_SLOT_ID(info.slotID)
-        anchorSession = try PKCS11Token.openSession(functions, slotID, label: info.label)
-        let rv = withPIN(pin) { [functions, anchorSession] in
-            functions.login(anchorSession, CK_USER_TYPE(CKU_USER), $0, $1)
-        }
-        if rv != CKR_OK, rv != CKR_USER_ALREADY_LOGGED_IN {
-            _ = functions.closeSession(anchorSession)
-            throw PKCS11Error("C_Login", rv, context: "logging in to token '\(info.label)'")
-        }
-        var sessions: [CK_SESSION_HANDLE] = []
-        sessions.reserveCapacity(32)
-        pool = Mutex(sessions)
+        connection = try PKCS11Connection(module: module, info: info, pin: pin)
     }
 
-    deinit {
-        let sessions = pool.withLock { $0 }
-        for session in sessions { _ = functions.closeSession(session) }
-        // Closing the last session of this application logs it out (v2.40 §5.6).
-        _ = functions.closeSession(anchorSession)
-    }
-
-    private static func openSession(
-        _ functions: PKCS11Functions, _ slot: CK_SLOT_ID, label: String
-    ) throws(PKCS11Error) -> CK_SESSION_HANDLE {
-        var session: CK_SESSION_HANDLE = 0
-        let rv = functions.openSession(slot, CK_FLAGS(CKF_SERIAL_SESSION | CKF_RW_SESSION), nil, nil, &session)
-        try check(rv, "C_OpenSession", "opening a read/write session on token '\(label)'")
-        return session
-    }
+    /// When the token was found unreachable, while it stays so (nil: reachable).
+    public var unreachableSince: Date? { connection.lostSince }
 
     /// A session-object copy (CKA_TOKEN false) of `handle`, made on the anchor session so that it
-    /// lives as long as this token object (PKCS #11 v2.40 §5.7 C_CopyObject, §4.4: a session
-    /// object is destroyed when the session that created it closes). The copy stays inside the
-    /// token with the original's attributes (sensitive, not extractable); SoftHSM2 signs with it
+    /// lives as long as the connection's generation (PKCS #11 v2.40 §5.7 C_CopyObject, §4.4: a
+    /// session object is destroyed when the session that created it closes). The copy stays inside
+    /// the token with the original's attributes (sensitive, not extractable); SoftHSM2 signs with it
     /// without re-reading the object's file on every C_SignInit (measured: about 20% faster
     /// alone, and twice the rate from two threads where the token object stalls on its locks).
     func sessionCopy(of handle: CK_OBJECT_HANDLE) throws(PKCS11Error) -> CK_OBJECT_HANDLE {
         var no = CK_BBOOL(CK_FALSE)
         var copy: CK_OBJECT_HANDLE = 0
-        let rv = withUnsafeMutablePointer(to: &no) { flag in
-            var template = [CK_ATTRIBUTE(type: CK_ATTRIBUTE_TYPE(CKA_TOKEN), pValue: flag,
-                                         ulValueLen: CK_ULONG(MemoryLayout<CK_BBOOL>.size))]
-            return copyLock.withLock { _ in
-                functions.copyObject(anchorSession, handle, &template, CK_ULONG(template.count), &copy)
+        let rv = try connection.withAnchor { anchor in
+            withUnsafeMutablePointer(to: &no) { flag in
+                var template = [CK_ATTRIBUTE(type: CK_ATTRIBUTE_TYPE(CKA_TOKEN), pValue: flag,
+                                             ulValueLen: CK_ULONG(MemoryLayout<CK_BBOOL>.size))]
+                return functions.copyObject(anchor, handle, &template, CK_ULONG(template.count), &copy)
             }
         }
         try check(rv, "C_CopyObject", "copying a key of token '\(info.label)' into a session object")
         return copy
     }
 
-    /// Runs `body` on a pooled session. A session is discarded instead of
-    /// returned when an error leaves it unusable (closed, device removed, an
-    /// operation still active).
+    /// Runs `body` on a pooled session (see `PKCS11Connection.withSession`).
     @inline(__always)
     func withSession<R>(_ body: (CK_SESSION_HANDLE) throws(PKCS11Error) -> R) throws(PKCS11Error) -> R {
-        let session: CK_SESSION_HANDLE
-        if let pooled = pool.withLock({ $0.popLast() }) {
-            session = pooled
-        } else {
-            session = try PKCS11Token.openSession(functions, slotID, label: info.label)
-        }
-        do throws(PKCS11Error) {
-            let result = try body(session)
-            pool.withLock { $0.append(session) }
-            return result
-        } catch {
-            if error.invalidatesSession {
-                _ = functions.closeSession(session)
-            } else {
-                pool.withLock { $0.append(session) }
-            }
-            throw error
-        }
+        try connection.withSession(body)
     }
 
     // MARK: - Key generation

@@ -22,6 +22,10 @@ public struct MohurError: Error, Sendable, CustomStringConvertible {
         /// Well-formed, but its proof does not verify: a consistency proof that fails
         /// (CLI exit 1, HTTP 422, c2sp.org/tlog-witness).
         case unverifiable
+        /// Nothing is wrong with the request, but something it needs is unreachable for now:
+        /// the HSM restarting or its link lost (CLI exit 75, EX_TEMPFAIL; HTTP 503 with
+        /// Retry-After). Nothing was done; the same request may be sent again.
+        case unavailable
     }
 
     public let code: Code
@@ -41,14 +45,19 @@ public struct MohurError: Error, Sendable, CustomStringConvertible {
     }
 
     /// Process exit status for the officer CLI: 1 refused by policy, 2 bad usage or input,
-    /// 3 system failure.
+    /// 3 system failure, 75 temporarily unavailable (retry).
     public var exitCode: Int32 {
         switch code {
         case .refusedByPolicy, .unauthenticated, .conflict, .unverifiable: 1
         case .badInput, .notFound, .tooLarge: 2
         case .system: 3
+        case .unavailable: 75
         }
     }
+
+    /// Seconds a caller should wait before sending the request again (the Retry-After of a 503,
+    /// RFC 9110 §10.2.3): the HSM connection tries to reconnect about once a second.
+    public var retryAfterSeconds: Int? { code == .unavailable ? 2 : nil }
 
     /// HTTP status for the service: the same mapping as `exitCode`, one table for both.
     public var httpStatus: Int {
@@ -61,6 +70,7 @@ public struct MohurError: Error, Sendable, CustomStringConvertible {
         case .conflict: 409
         case .unverifiable: 422
         case .system: 500
+        case .unavailable: 503
         }
     }
 
@@ -75,6 +85,7 @@ public struct MohurError: Error, Sendable, CustomStringConvertible {
         case .conflict: "https://iamas.gov.az/mohur/problems/conflict"
         case .unverifiable: "https://iamas.gov.az/mohur/problems/unverifiable"
         case .system: "https://iamas.gov.az/mohur/problems/system"
+        case .unavailable: "https://iamas.gov.az/mohur/problems/unavailable"
         }
     }
 
@@ -89,6 +100,9 @@ public struct MohurError: Error, Sendable, CustomStringConvertible {
     }
     public static func unauthenticated(_ reason: String, hint: String? = nil, fileID: String = #fileID, line: Int = #line) -> MohurError {
         MohurError(.unauthenticated, reason, hint: hint, fileID: fileID, line: line)
+    }
+    public static func unavailable(_ reason: String, hint: String? = nil, fileID: String = #fileID, line: Int = #line) -> MohurError {
+        MohurError(.unavailable, reason, hint: hint, fileID: fileID, line: line)
     }
     public static func notFound(_ reason: String, hint: String? = nil, fileID: String = #fileID, line: Int = #line) -> MohurError {
         MohurError(.notFound, reason, hint: hint, fileID: fileID, line: line)

@@ -18,6 +18,8 @@ extension MohurError {
         case let error as PassiveAuthError: error.mohurError
         case let error as NodeForked: .refused("\(error)", hint: "the node's journal contradicts what it forwarded before; investigate it as a threat")
         case let error as StorageError: .system("database: \(error)")
+        case let error as PKCS11Error where error.meansTokenLost:
+            .unavailable("HSM unavailable: \(error)", hint: "nothing was done; send the request again in a few seconds (Mohur reconnects to the HSM by itself)")
         case let error as PKCS11Error: .system("HSM: \(error)")
         case let error as OpenSSLError: .badInput("\(error)")
         case let error as LDSError: .badInput("\(error)")

@@ -26,9 +26,15 @@ struct Problem: Encodable {
         case .conflict: "Conflict"
         case .unverifiable: "Proof does not verify"
         case .system: "System failure"
+        case .unavailable: "Temporarily unavailable"
         }
         status = error.httpStatus
-        detail = error.code == .system ? "the service failed; the request id names it in the server's log" : error.description
+        detail = switch error.code {
+        case .system: "the service failed; the request id names it in the server's log"
+        // What is unreachable, without its internals (those are in the server's log).
+        case .unavailable: "\(error.reason.prefix { $0 != ":" }); nothing was done; send the request again after Retry-After seconds"
+        default: error.description
+        }
         instance = requestID.map { "urn:mohur:request:\($0)" }
     }
 }
@@ -66,10 +72,10 @@ struct Responder: Sendable {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let body = (try? encoder.encode(problem)).map(Array.init) ?? Array("{}".utf8)
         let status = HTTPResponse.Status(code: problem.status)
-        if let response = try? await bytes(body, contentType: "application/problem+json", status: status, context: context) {
-            return response
-        }
-        return unsigned(body, contentType: "application/problem+json", status: status, requestID: context.requestID)
+        var response = (try? await bytes(body, contentType: "application/problem+json", status: status, context: context))
+            ?? unsigned(body, contentType: "application/problem+json", status: status, requestID: context.requestID)
+        if let seconds = error.retryAfterSeconds { response.headers[.retryAfter] = "\(seconds)" }
+        return response
     }
 
     func bytes(_ body: [UInt8], contentType: String, status: HTTPResponse.Status = .ok, context: MohurRequestContext) async throws -> Response {

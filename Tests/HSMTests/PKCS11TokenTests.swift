@@ -180,17 +180,17 @@ struct PKCS11TokenTests {
         let (label, id) = PKCS11TestFixture.uniqueKey("stale")
         let key = try token.generateKeyPair(.p256, label: label, id: id)
         defer { try? token.deleteKeyPair(key) }
-        let real = key.handle.load(ordering: .relaxed)
+        let real = key.current.withLock { $0.handle }
         // Simulate an HSM that renumbered its objects.
-        key.handle.store(0x7FFF_FFF0, ordering: .relaxed)
+        key.current.withLock { $0.handle = 0x7FFF_FFF0 }
 
         let judge = try PKCS11OpenSSLJudge()
         let message = Array("stale handle".utf8)
         let signature = try key.sign(.ecdsa, try judge.digest(message, "sha256"))
         #expect(try judge.verifyMessage(message, signature: PKCS11TestDER.ecdsaSignature(signature),
                                         hash: "sha256", publicKey: key.publicKey))
-        #expect(key.handle.load(ordering: .relaxed) == real)
-        key.handle.store(0x7FFF_FFF0, ordering: .relaxed)
+        #expect(key.current.withLock { $0.handle } == real)
+        key.current.withLock { $0.handle = 0x7FFF_FFF0 }
         #expect(try key.attributes().sensitive)
     }
 

@@ -27,12 +27,12 @@ struct CLITests {
     /// Runs `mohur` on this state; with `timeout`, killed after that many seconds (exit 124), so
     /// that a test of something that could hang fails instead.
     @discardableResult
-    func mohur(_ arguments: [String], timeout: Int? = nil) throws -> ProcessResult {
+    func mohur(_ arguments: [String], timeout: Int? = nil, environment: [String: String] = [:]) throws -> ProcessResult {
         let root = Vectors.repositoryRoot.path
         let command = [try Self.binary] + arguments + ["--state", state.path("s"), "--profiles", "\(root)/CA/hierarchy.json",
                                                         "--access-matrix", "\(root)/CA/agency-access.tsv"]
         let limited = timeout.map { ["timeout", "-s", "KILL", "\($0)"] + command } ?? command
-        return try run(limited[0], Array(limited.dropFirst()), environment: ["MOHUR_HSM_PIN": ""])
+        return try run(limited[0], Array(limited.dropFirst()), environment: ["MOHUR_HSM_PIN": ""].merging(environment) { $1 })
     }
 
     /// A P-256 key and a PKCS#10 request for it, made by the openssl CLI, under the state's

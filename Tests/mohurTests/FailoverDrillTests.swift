@@ -42,22 +42,28 @@ struct FailoverDrillTests {
 /// signing one EF.SOD at a time through the issuing service, retrying under the same request id.
 struct SODLoad {
     let process = Process()
-    let output = Pipe()
+    /// The report goes to a file, not a pipe: a server the test starts during the load (a
+    /// network HSM brought back) inherits the pipe's write end and would keep it open.
+    let output: String
 
     init(issuing: ServiceProcess, caller: Subsystem, seconds: Int) throws {
         process.executableURL = URL(fileURLWithPath: try Judge.python)
         process.arguments = [Vectors.repositoryRoot.appendingPathComponent("Tests/mohurTests/Judges/sod_load.py").path,
                              "--url", "\(issuing.base)/v1/documents/sod", "--cert", caller.certificate, "--key", caller.key,
                              "--seconds", "\(seconds)", "--threads", "8"]
-        process.standardOutput = output
+        output = FileManager.default.temporaryDirectory.appendingPathComponent("sod-load-\(UUID().uuidString).json").path
+        guard FileManager.default.createFile(atPath: output, contents: nil) else { throw TestFailure("cannot create \(output)") }
+        let file = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
+        process.standardOutput = file
         try process.run()
+        try file.close()
     }
 
     /// Waits for the load to end; its JSON report.
     func finish() -> [String: Any] {
-        let report = (try? JSONSerialization.jsonObject(with: output.fileHandleForReading.readDataToEndOfFile())) as? [String: Any] ?? [:]
         process.waitUntilExit()
-        return report
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        return (try? JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: output)))) as? [String: Any] ?? [:]
     }
 }
 

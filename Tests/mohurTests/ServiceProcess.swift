@@ -8,8 +8,9 @@ final class ServiceProcess {
     let port: Int
     private let logPath: String
 
-    init(cli: CLITests, role: String, extra: [String] = []) throws {
+    init(cli: CLITests, role: String, extra: [String] = [], environment: [String: String] = [:]) throws {
         process = Process()
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.executableURL = URL(fileURLWithPath: try CLITests.binary)
         process.arguments = ["serve", "--role", role, "--listen", "127.0.0.1:0", "--state", cli.state.path("s")] + extra
         // The log goes to a file: a pipe nobody reads once the service is up fills up, and a

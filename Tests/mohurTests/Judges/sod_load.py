@@ -75,10 +75,13 @@ def main():
                                 replays += 1
                         break
                     failure = "HTTP %d: %s" % (response.status_code, response.text[:200])
+                    status, retry_after = response.status_code, response.headers.get("Retry-After")
                 except Exception as error:  # no answer: the outcome is unknown, retry under the same id
                     failure = "%s" % type(error).__name__
+                    status, retry_after = None, None
                 with lock:
-                    failures.append({"requestId": request_id, "at": time.time(), "error": failure})
+                    failures.append({"requestId": request_id, "at": time.time(), "error": failure, "status": status,
+                                     "retryAfter": retry_after})
                 if time.time() > give_up:
                     break
                 time.sleep(0.1)
