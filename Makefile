@@ -63,6 +63,7 @@ bench: deps
 	$(SWIFT) build -c release --product mohur
 	$$($(SWIFT) build -c release --show-bin-path)/mohur-bench
 	$$($(SWIFT) build -c release --show-bin-path)/mohur-bench service-pg
+	$$($(SWIFT) build -c release --show-bin-path)/mohur-bench fault
 
 release: deps
 	$(SWIFT) build -c release --product mohur

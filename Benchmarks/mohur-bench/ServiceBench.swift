@@ -162,21 +162,39 @@ func rawP256VerifyRate() throws -> Double {
 /// Runs the service of `role` in this process on a free loopback port while `body` loads it.
 func withService<T: Sendable>(_ runtime: MohurRuntime, role: ServiceRole, authenticator: (any CallerAuthenticator)? = nil,
                               _ body: @escaping @Sendable (Int) throws -> T) async throws -> T {
-    let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-    let app = try buildApplication(runtime: runtime, configuration: ServiceConfiguration(role: role, host: "127.0.0.1", port: 0),
-                                   authenticator: authenticator, onServerRunning: { continuation.yield($0) })
-    let server = Task { try await app.runService(gracefulShutdownSignals: []) }
-    defer { server.cancel() }
-    var iterator = ports.makeAsyncIterator()
-    guard let port = await iterator.next() else { throw MohurError.system("the bench service did not start") }
-    let result = try await Task.detached { try body(port) }.value
-    server.cancel()
-    _ = await server.result
+    try await withServices(runtime, roles: [role], authenticator: authenticator) { try body($0[0]) }
+}
+
+/// Runs one service per role in this process, each on a free loopback port, while `body` loads
+/// them (it gets the ports in the order of `roles`).
+func withServices<T: Sendable>(_ runtime: MohurRuntime, roles: [ServiceRole], authenticator: (any CallerAuthenticator)? = nil,
+                               _ body: @escaping @Sendable ([Int]) async throws -> T) async throws -> T {
+    var servers: [Task<Void, any Error>] = []
+    defer { for server in servers { server.cancel() } }
+    var ports: [Int] = []
+    for role in roles {
+        let (started, continuation) = AsyncStream.makeStream(of: Int.self)
+        let app = try buildApplication(runtime: runtime, configuration: ServiceConfiguration(role: role, host: "127.0.0.1", port: 0),
+                                       authenticator: authenticator, onServerRunning: { continuation.yield($0) })
+        servers.append(Task { try await app.runService(gracefulShutdownSignals: []) })
+        var iterator = started.makeAsyncIterator()
+        guard let port = await iterator.next() else { throw MohurError.system("the bench \(role) service did not start") }
+        ports.append(port)
+    }
+    let chosen = ports
+    let result = try await Task.detached { try await body(chosen) }.value
+    for server in servers {
+        server.cancel()
+        _ = await server.result
+    }
     return result
 }
 
 struct WrkRun {
     var rate: Double
+    /// Requests wrk completed, and how many of them were not 2xx or failed on the socket.
+    var requests: Int = 0
+    var errors: Int = 0
     var p50: Double
     var p99: Double
     /// The service's CPU time per request (user + system of this process while wrk ran).
@@ -195,12 +213,12 @@ func processCPUSeconds() -> Double {
 /// Loads one route with wrk for 5 s. With a signer, each request is one of a stock signed
 /// beforehand (so the load generator spends no time signing), each with its own nonce.
 func runWrk(port: Int, method: String, path: String, body: [UInt8], signer: MessageSigner?, connections: Int,
-            scratch: String, stock perThread: Int = 40_000) throws -> WrkRun {
+            scratch: String, stock perThread: Int = 40_000, tag: String = "wrk") throws -> WrkRun {
     let threads = 2
     let seconds = 5
-    let bodyFile = "\(scratch)/wrk-body"
+    let bodyFile = "\(scratch)/\(tag)-body"
     try writeBenchFile(bodyFile, Data(body))
-    let stock = "\(scratch)/wrk-stock"
+    let stock = "\(scratch)/\(tag)-stock"
     if let signer {
         let now = Date()
         for thread in 0..<threads {
@@ -216,7 +234,7 @@ func runWrk(port: Int, method: String, path: String, body: [UInt8], signer: Mess
             try writeBenchFile("\(stock)-\(thread + 1)", Data(lines.utf8))
         }
     }
-    let script = "\(scratch)/wrk.lua"
+    let script = "\(scratch)/\(tag).lua"
     try writeBenchFile(script, Data(wrkScript.utf8))
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/wrk")
@@ -244,7 +262,14 @@ func runWrk(port: Int, method: String, path: String, body: [UInt8], signer: Mess
     }
     guard let rate = number(after: "Requests/sec:") else { throw MohurError.system("wrk printed no rate:\n\(text)") }
     let failures = number(after: "Non-2xx or 3xx responses:")
-    return WrkRun(rate: failures.map { _ in 0 } ?? rate, p50: milliseconds("50"), p99: milliseconds("99"),
+    // "Socket errors: connect 0, read 0, write 0, timeout 0", printed only when there are some.
+    let socketLine = text.range(of: "Socket errors:").map { text[$0.upperBound...].prefix { $0 != "\n" } } ?? ""
+    let socketErrors = socketLine.split(separator: ",").compactMap { Double($0.split(separator: " ").last ?? "") }.reduce(0, +)
+    let requests = text.range(of: " requests in").map { range in
+        Int(text[..<range.lowerBound].reversed().prefix { $0.isNumber }.reversed().map(String.init).joined()) ?? 0
+    } ?? 0
+    return WrkRun(rate: failures.map { _ in 0 } ?? rate, requests: requests, errors: Int((failures ?? 0) + socketErrors),
+                  p50: milliseconds("50"), p99: milliseconds("99"),
                   cpuMicroseconds: serverCPU / (rate * Double(seconds)) * 1e6,
                   problem: failures.map { "  \(method) \(path): \(Int($0)) responses were not 2xx (the rate counts as 0)" })
 }

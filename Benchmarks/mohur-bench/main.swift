@@ -37,14 +37,19 @@ func bestOf(_ rounds: Int, mohur: () throws -> Double, raw: () throws -> Double)
 }
 
 /// `mohur-bench [signing|sod|pa|trust|audit|authz|service]…`: run only the named groups (all by default).
-/// `service-pg` runs alone (`make bench` runs it as a second process): SoftHSM2 reads one
-/// configuration per process, and it needs a state of its own.
+/// `service-pg` and `fault` each run alone (`make bench` runs them as further processes):
+/// SoftHSM2 reads one configuration per process, and each needs a state of its own.
 let selectedGroups = Set(CommandLine.arguments.dropFirst())
-func selected(_ group: String) -> Bool { selectedGroups.isEmpty ? group != "service-pg" : selectedGroups.contains(group) }
+let separateGroups: Set = ["service-pg", "fault"]
+func selected(_ group: String) -> Bool { selectedGroups.isEmpty ? !separateGroups.contains(group) : selectedGroups.contains(group) }
 
 func runBenchmarks() async throws -> (rows: [Row], audit: [String]) {
     let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("mohur-bench-\(UUID().uuidString)").path
     defer { try? FileManager.default.removeItem(atPath: scratch) }
+    if selected("fault") {
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        return ([], try await faultBenchmarks(scratch: scratch))
+    }
     if selected("service-pg") {
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         let measured = try await postgreSQLServiceBenchmarks(scratch: scratch)

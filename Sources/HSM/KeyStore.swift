@@ -17,6 +17,12 @@ public protocol KeyStore: Sendable {
     /// The Ed25519 key labelled `label`, generated first if `create` and it is missing; nil
     /// when it is missing and `create` is false.
     func ed25519Key(label: String, create: Bool) throws -> (any Ed25519Signer)?
+    /// Throws when the keys cannot be reached now (an HSM that does not answer).
+    func checkReachable() throws
+}
+
+extension KeyStore {
+    public func checkReachable() throws {}
 }
 
 /// PKCS#11 keys on one token, loaded through p11-kit (SoftHSM2 by default, any module by path).
@@ -29,6 +35,8 @@ public final class PKCS11KeyStore: KeyStore {
         self.module = module
         self.token = token
     }
+
+    public func checkReachable() throws { try token.probe() }
 
     /// Opens `tokenLabel` in the module at `modulePath`; PIN from the caller (env or file).
     ///

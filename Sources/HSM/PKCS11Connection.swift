@@ -116,6 +116,23 @@ final class PKCS11Connection: Sendable {
         }
     }
 
+    /// Asks the token for its information (C_GetTokenInfo): whether the HSM answers now. A
+    /// token found gone starts a reconnect, as a failed operation would.
+    func probe() throws(PKCS11Error) {
+        try ensureReachable()
+        var observed: UInt64 = 0
+        let rv: CK_RV = gate.reading {
+            let (slot, generation) = state.withLock { ($0.slotID, $0.generation) }
+            observed = generation
+            var info = CK_TOKEN_INFO()
+            return functions.getTokenInfo(slot, &info)
+        }
+        guard rv != CKR_OK else { return }
+        let error = PKCS11Error("C_GetTokenInfo", rv, context: "asking token '\(label)' whether it is there")
+        if error.meansTokenLost { reconnect(after: observed, cause: error) }
+        throw error
+    }
+
     /// Runs `body` on the anchor session, which lives as long as this connection's generation
     /// (session objects made on it, such as key copies, last as long).
     func withAnchor<R>(_ body: (CK_SESSION_HANDLE) throws(PKCS11Error) -> R) throws(PKCS11Error) -> R {

@@ -41,6 +41,9 @@ public final class PKCS11Token: Sendable {
     /// When the token was found unreachable, while it stays so (nil: reachable).
     public var unreachableSince: Date? { connection.lostSince }
 
+    /// Throws when the HSM does not answer now (and starts reconnecting to it).
+    public func probe() throws(PKCS11Error) { try connection.probe() }
+
     /// A session-object copy (CKA_TOKEN false) of `handle`, made on the anchor session so that it
     /// lives as long as the connection's generation (PKCS #11 v2.40 §5.7 C_CopyObject, §4.4: a
     /// session object is destroyed when the session that created it closes). The copy stays inside

@@ -60,12 +60,19 @@ struct LoadFaultTests {
         let issuing = try ServiceProcess(cli: cli, role: "issuing", environment: hsm.clientEnvironment)
         let load = try SODLoad(issuing: issuing, caller: centre, seconds: 9)
         sleep(2)
+        func health() throws -> String {
+            try run("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "\(issuing.base)/healthz"]).stdout
+        }
+        #expect(try health() == "204")
         hsm.stop()
         let takenAway = Date().timeIntervalSince1970
-        sleep(3)
+        sleep(2)
+        #expect(try health() == "503", "a load balancer must see the HSM gone")
+        sleep(1)
         try hsm.start()
         let back = Date().timeIntervalSince1970
         let report = load.finish()
+        #expect(try health() == "204")
         #expect(issuing.stop() == 0)
 
         let acknowledged = report["acknowledged"] as? [[String: Any]] ?? []
@@ -85,60 +92,4 @@ struct LoadFaultTests {
         print(String(format: "HSM outage under load: %d acknowledged, %d answered 503 with Retry-After, first signature %.2f s after the HSM returned",
                      acknowledged.count, failures.count, recovery))
     }
-}
-
-/// The state's SoftHSM2 token served by p11-kit's RPC server on a Unix socket: a network HSM
-/// that the service reaches through p11-kit-client.so, and that a test can take away
-/// (SIGKILL to the server and its per-connection children) and bring back.
-final class NetworkHSM {
-    let state: String
-    let socket: String
-    private var server: Process?
-
-    init(state: String) throws {
-        self.state = state
-        socket = "\(state)/hsm.sock"
-        try start()
-    }
-
-    var clientEnvironment: [String: String] { ["P11_KIT_SERVER_ADDRESS": "unix:path=\(socket)"] }
-
-    /// Points the state's key store at p11-kit's client module (the token keeps its label).
-    func serveState() throws {
-        let directory = try run("pkg-config", ["--variable=p11_module_path", "p11-kit-1"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        let client = "\(directory.isEmpty ? "/usr/lib/x86_64-linux-gnu/pkcs11" : directory)/p11-kit-client.so"
-        guard FileManager.default.fileExists(atPath: client) else { throw TestFailure("p11-kit's client module is not at \(client)") }
-        let path = "\(state)/config.json"
-        var config = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
-        config["modulePath"] = client
-        try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: path))
-    }
-
-    func start() throws {
-        try? FileManager.default.removeItem(atPath: socket)
-        let process = Process()
-        // Foundation starts it in a process group of its own, which the children it forks per
-        // connection share: stop() takes them all away at once.
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/p11-kit")
-        process.arguments = ["server", "-f", "--provider", "/usr/lib/softhsm/libsofthsm2.so", "-n", socket, "pkcs11:token=mohur-dev"]
-        process.environment = ProcessInfo.processInfo.environment.merging(["SOFTHSM2_CONF": "\(state)/softhsm/softhsm2.conf"]) { $1 }
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        server = process
-        let deadline = Date().addingTimeInterval(10)
-        while !FileManager.default.fileExists(atPath: socket) {
-            guard Date() < deadline, process.isRunning else { throw TestFailure("p11-kit server did not open \(socket)") }
-            usleep(20_000)
-        }
-    }
-
-    func stop() {
-        guard let server, server.isRunning else { return }
-        kill(-server.processIdentifier, SIGKILL)
-        server.waitUntilExit()
-        self.server = nil
-    }
-
-    deinit { stop() }
 }
