@@ -78,6 +78,8 @@ public final class Authorizer: Sendable {
     }
     private let cache: Mutex<Cache>
     static let cacheLimit = 10_000
+    /// Refusals per caller: repeated ones are journaled as a threat (`noteRefusal`).
+    public let refusals = RepeatedRefusals()
 
     public init(pki: PKI) throws {
         self.pki = pki
@@ -226,5 +228,6 @@ public final class Authorizer: Sendable {
         try pki.audit.journal(try AuditAction(.permissionExceeded, operation: "authz.\(action.token)", actor: actor, target: action.description,
                                               outcome: .refused, requestID: requestID,
                                               details: ["reason": .text(reason), "action": .text(action.token)]), "an access was refused")
+        try noteRefusal(caller: fingerprint, agency: agency, requestID: requestID)
     }
 }

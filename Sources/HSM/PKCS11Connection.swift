@@ -47,7 +47,7 @@ final class PKCS11Connection: Sendable {
     /// Kept so that a reconnect can log in again without an operator; never logged or shown.
     private let pin: String
     private let state: Mutex<State>
-    private let gate = ReadWriteGate()
+    private let gate: ReadWriteGate
     /// The anchor session serves one copy at a time (a session is not shared between threads).
     private let anchorLock = Mutex(())
 
@@ -57,6 +57,7 @@ final class PKCS11Connection: Sendable {
         label = info.label
         serialNumber = info.serialNumber
         self.pin = pin
+        gate = ReadWriteGate(exclusive: module.serializesCalls)
         let slot = CK_SLOT_ID(info.slotID)
         let anchor = try PKCS11Connection.logIn(functions, slot: slot, label: info.label, pin: pin)
         var initial = State(slotID: slot, anchor: anchor)
@@ -233,12 +234,15 @@ final class PKCS11Connection: Sendable {
 }
 
 /// A POSIX read/write lock: PKCS#11 calls share it, a reconnect (C_Finalize, C_Initialize)
-/// holds it alone.
+/// holds it alone. An `exclusive` gate lets one call through at a time (a module that must not
+/// be called concurrently, `PKCS11Module.serializesCalls`). Never taken recursively.
 final class ReadWriteGate: @unchecked Sendable {
     /// Allocated once, never moved (a pthread lock must keep its address), freed in deinit.
     private let lock: UnsafeMutablePointer<pthread_rwlock_t>
+    private let exclusive: Bool
 
-    init() {
+    init(exclusive: Bool = false) {
+        self.exclusive = exclusive
         lock = .allocate(capacity: 1)
         lock.initialize(to: pthread_rwlock_t())
         pthread_rwlock_init(lock, nil)
@@ -251,7 +255,7 @@ final class ReadWriteGate: @unchecked Sendable {
 
     @inline(__always)
     func reading<R>(_ body: () -> R) -> R {
-        pthread_rwlock_rdlock(lock)
+        if exclusive { pthread_rwlock_wrlock(lock) } else { pthread_rwlock_rdlock(lock) }
         defer { pthread_rwlock_unlock(lock) }
         return body()
     }

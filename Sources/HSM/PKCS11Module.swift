@@ -42,6 +42,13 @@ public final class PKCS11Module: Sendable {
     /// CK_INFO.libraryVersion as `major.minor`.
     public let libraryVersion: String
 
+    /// Whether calls into this module must not run concurrently. p11-kit's RPC client (the
+    /// network-HSM case) multiplexes callers on one socket, and in p11-kit 0.24, when its server
+    /// dies under concurrent calls, the callers waiting for their turn on the socket are never
+    /// woken (measured: threads blocked in C_Sign forever). One call at a time never leaves a
+    /// waiter behind; the RPC link carries one call at a time anyway.
+    public let serializesCalls: Bool
+
     let functions: PKCS11Functions
     /// Owned: released exactly once, in `deinit`. Immutable after `init`.
     private nonisolated(unsafe) let list: UnsafeMutablePointer<CK_FUNCTION_LIST>
@@ -74,6 +81,7 @@ public final class PKCS11Module: Sendable {
             throw error
         }
         self.path = path
+        serializesCalls = URL(fileURLWithPath: path).lastPathComponent.hasPrefix("p11-kit-client")
         self.list = list
         self.functions = functions
         libraryDescription = paddedString(info.libraryDescription)

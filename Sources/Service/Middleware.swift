@@ -68,6 +68,7 @@ struct SignatureMiddleware: RouterMiddleware {
         let body = context.body
         let state = state
         let requestID = context.requestID
+        let peer = context.peerAddress
         context.caller = try await state.blocking {
             if let authenticator = state.authenticator { return try authenticator.authenticate(message, body: body, requestID: requestID) }
             let now = state.runtime.pki.clock.now()
@@ -76,7 +77,7 @@ struct SignatureMiddleware: RouterMiddleware {
                 let identity = try state.runtime.authorizer.validate(verified.certificate, supplied: verified.chain)
                 return Caller(request: verified, identity: identity, message: message)
             } catch let error as MohurError where error.code == .unauthenticated || error.code == .refusedByPolicy {
-                try journalRefusal(error, message: message, requestID: requestID)
+                try journalRefusal(error, message: message, requestID: requestID, peer: peer)
                 ServiceMetrics.refused(status: 401)
                 throw MohurError.unauthenticated(error.reason, hint: error.hint)
             }
@@ -97,7 +98,9 @@ struct SignatureMiddleware: RouterMiddleware {
             fields: request.headers.map { ($0.name.rawName, $0.value) })
     }
 
-    private func journalRefusal(_ error: MohurError, message: HTTPMessageParts, requestID: String) throws {
+    /// Journals the refusal; a caller refused repeatedly (by its keyid, else by its address) is
+    /// journaled as a threat too (`RepeatedRefusals`).
+    private func journalRefusal(_ error: MohurError, message: HTTPMessageParts, requestID: String, peer: String) throws {
         var keyID: String?
         if let input = message.combinedValue(of: "signature-input"), let value = message.combinedValue(of: "signature") {
             keyID = (try? HTTPSignature.parse(signatureInput: input, signature: value))?.first?.keyID
@@ -107,6 +110,9 @@ struct SignatureMiddleware: RouterMiddleware {
         try state.runtime.pki.audit.journal(
             try AuditAction(.threat, operation: "request.refused", actor: actor, target: target, outcome: .refused, requestID: requestID,
                             details: ["reason": .text(error.reason)]), "a request was refused")
+        let known = actor.certificateFingerprint != nil
+        try state.runtime.authorizer.noteRefusal(caller: known ? keyID ?? "" : "address \(peer.isEmpty ? "unknown" : peer)", agency: nil,
+                                                 requestID: requestID)
     }
 }
 

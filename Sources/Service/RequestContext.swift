@@ -37,10 +37,13 @@ public struct MohurRequestContext: RequestContext {
     public var caller: Caller?
     /// Whether the peer is on this machine (127.0.0.0/8 or ::1): `/metrics` answers it unsigned.
     public let fromLoopback: Bool
+    /// The peer's IP address ("" when unknown): names a caller refused before its key is known.
+    public let peerAddress: String
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         let address = source.channel.remoteAddress?.ipAddress ?? ""
+        peerAddress = address
         fromLoopback = address.hasPrefix("127.") || address == "::1" || address == "::ffff:127.0.0.1"
     }
 

@@ -152,6 +152,9 @@ struct BadInputCorpusTests {
         let journal = try cli.json(try cli.mohur(["audit", "tail", "--count", "100", "--json"])) as? [[String: Any]] ?? []
         let refusals = journal.compactMap { $0["entry"] as? String }.filter { $0.contains(#""op":"request.refused""#) }
         #expect(refusals.count >= cases.count, "\(refusals.count) refusals journaled for \(cases.count) bad requests")
+        // The caller refused again and again within a minute is journaled as a threat (rules §6.9.1.6).
+        let repeated = journal.compactMap { $0["entry"] as? String }.filter { $0.contains(#""op":"request.refused.repeated""#) }
+        #expect(repeated.contains { $0.contains(caller.fingerprint) && $0.contains(#""category":"threat""#) }, "\(repeated)")
         #expect(try cli.mohur(["audit", "verify"]).status == 0)
     }
 }

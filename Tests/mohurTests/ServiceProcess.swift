@@ -46,9 +46,14 @@ final class ServiceProcess {
 
     var base: String { "http://127.0.0.1:\(port)" }
 
-    /// SIGTERM, then waits: the service must stop by itself, after the requests in flight.
-    func stop() -> Int32 {
+    /// SIGTERM, then waits: the service must stop by itself, after the requests in flight. One
+    /// that has not stopped within `seconds` is killed (the status then says so) rather than
+    /// hanging the test run.
+    func stop(within seconds: Double = 60) -> Int32 {
         process.terminate()
+        let deadline = Date().addingTimeInterval(seconds)
+        while process.isRunning, Date() < deadline { usleep(20_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
         return process.terminationStatus
     }
