@@ -62,13 +62,18 @@ public final class DualControl: Sendable {
         var record = ApprovalRequestRecord(operation: operation.name, parameters: parameters, target: operation.target,
                                            required: profile.approvals, requestedBy: officer.fingerprint, requestedAt: now,
                                            expiresAt: now.addingTimeInterval(TimeInterval(profile.requestLifetimeHours) * 3600))
-        record.id = try pki.repository.database.transaction { _ in
-            let id = try pki.repository.insertApprovalRequest(record)
+        record.grantedBy = [officer.fingerprint]
+        let pending = record
+        record.id = try pki.committed({
+            let id = try pki.repository.insertApprovalRequest(pending)
             try pki.repository.insertApproval(requestID: id, officer: officer.fingerprint, grant: true, at: now)
             return id
-        }
-        record.grantedBy = [officer.fingerprint]
-        try journal("approval.request", record, officer, .success, ["operation": .text(operation.name), "required": .integer(Int64(profile.approvals))])
+        }, journal: { id in
+            var stored = pending
+            stored.id = id
+            return try Self.action("approval.request", stored, officer, .success,
+                                   ["operation": .text(operation.name), "required": .integer(Int64(profile.approvals))])
+        }, "approval.request happened")
         return .pending(record)
     }
 
@@ -78,9 +83,11 @@ public final class DualControl: Sendable {
             try journal("approval.grant", record, officer, .refused, ["reason": .text("the same officer approved twice")], category: .permissionExceeded)
             throw MohurError.refused("you already approved request \(id): dual control needs \(record.required) different officers")
         }
-        try pki.repository.insertApproval(requestID: id, officer: officer.fingerprint, grant: true, at: pki.clock.now())
         record.grantedBy.append(officer.fingerprint)
-        try journal("approval.grant", record, officer, .success, ["approvals": .integer(Int64(record.grantedBy.count))])
+        let granted = record
+        try pki.committed({ try pki.repository.insertApproval(requestID: id, officer: officer.fingerprint, grant: true, at: pki.clock.now()) },
+                          journal: { _ in try Self.action("approval.grant", granted, officer, .success, ["approvals": .integer(Int64(granted.grantedBy.count))]) },
+                          "approval.grant happened")
         guard record.grantedBy.count >= record.required else { return .pending(record) }
         let operation: ControlledOperation
         do { operation = try JSONDecoder().decode(ControlledOperation.self, from: Data(record.parameters.utf8)) } catch {
@@ -100,12 +107,12 @@ public final class DualControl: Sendable {
 
     public func deny(_ id: Int64, by officer: ValidatedIdentity) throws -> ApprovalRequestRecord {
         var record = try open(id, by: officer)
-        try pki.repository.database.transaction { _ in
+        record.status = .denied
+        let denied = record
+        try pki.committed({
             try pki.repository.insertApproval(requestID: id, officer: officer.fingerprint, grant: false, at: pki.clock.now())
             try pki.repository.closeApprovalRequest(id, status: .denied, outcome: "denied by \(officer.subject)", at: pki.clock.now())
-        }
-        record.status = .denied
-        try journal("approval.deny", record, officer, .success, [:])
+        }, journal: { _ in try Self.action("approval.deny", denied, officer, .success, [:]) }, "approval.deny happened")
         return record
     }
 
@@ -119,8 +126,9 @@ public final class DualControl: Sendable {
             throw MohurError.refused("request \(id) is \(record.status.rawValue), not pending")
         }
         guard pki.clock.now() <= record.expiresAt else {
-            try pki.repository.closeApprovalRequest(id, status: .expired, outcome: "expired", at: pki.clock.now())
-            try journal("approval.expire", record, officer, .refused, ["reason": .text("request expired")])
+            try pki.committed({ try pki.repository.closeApprovalRequest(id, status: .expired, outcome: "expired", at: pki.clock.now()) },
+                              journal: { _ in try Self.action("approval.expire", record, officer, .refused, ["reason": .text("request expired")]) },
+                              "approval.expire happened")
             throw MohurError.refused("request \(id) expired at \(record.expiresAt)", hint: "open a new request")
         }
         return record
@@ -149,11 +157,17 @@ public final class DualControl: Sendable {
         }
     }
 
+    /// Journals what changed nothing (a refusal).
     private func journal(_ operation: String, _ record: ApprovalRequestRecord?, _ officer: ValidatedIdentity, _ outcome: AuditOutcome,
                          _ details: [String: AuditValue], category: AuditAction.Category = .securityAction) throws {
+        try pki.audit.journal(try Self.action(operation, record, officer, outcome, details, category: category), "\(operation) happened")
+    }
+
+    private static func action(_ operation: String, _ record: ApprovalRequestRecord?, _ officer: ValidatedIdentity, _ outcome: AuditOutcome,
+                               _ details: [String: AuditValue], category: AuditAction.Category = .securityAction) throws -> AuditAction {
         var details = details
         if let record { details["request"] = .integer(record.id) }
-        try pki.audit.journal(try AuditAction(category, operation: operation, actor: officer.actor, target: record?.target ?? "dual-control",
-                                              outcome: outcome, details: details), "\(operation) happened")
+        return try AuditAction(category, operation: operation, actor: officer.actor, target: record?.target ?? "dual-control",
+                               outcome: outcome, details: details)
     }
 }

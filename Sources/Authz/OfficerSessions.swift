@@ -54,12 +54,14 @@ public final class OfficerSessions: Sendable {
             throw error
         }
         let token = Digest.hex(try randomBytes(32))
-        try pki.repository.insertSession(SessionRecord(
+        let session = SessionRecord(
             tokenSHA256: Self.hash(token), certificateFingerprint: fingerprint, certificateDER: certificate.derEncoded,
-            agency: identity.agency, role: identity.role?.rawValue, openedAt: pki.clock.now(), idleSeconds: Int(idle)))
-        try journal("session.login", actor: identity.actor, category: .session, outcome: .success,
-                    details: ["role": .text(identity.role?.rawValue ?? ""), "subject": .text(identity.subject),
-                              "national": .flag(identity.isNational), "automatic": .flag(automatic)])
+            agency: identity.agency, role: identity.role?.rawValue, openedAt: pki.clock.now(), idleSeconds: Int(idle))
+        try pki.committed({ try pki.repository.insertSession(session) }, journal: { _ in
+            try Self.action("session.login", actor: identity.actor, category: .session, outcome: .success,
+                            details: ["role": .text(identity.role?.rawValue ?? ""), "subject": .text(identity.subject),
+                                      "national": .flag(identity.isNational), "automatic": .flag(automatic)])
+        }, "session.login happened")
         return (token, identity)
     }
 
@@ -73,10 +75,10 @@ public final class OfficerSessions: Sendable {
         let now = pki.clock.now()
         let actor = (try? AuditActor(certificateFingerprint: record.certificateFingerprint, agency: record.agency)) ?? .localOfficer
         if now.timeIntervalSince(record.lastUsedAt) > TimeInterval(record.idleSeconds) {
-            if try pki.repository.closeSession(tokenSHA256: hash, at: now, reason: .expired) {
-                try journal("session.expire", actor: actor, category: .session, outcome: .success,
-                            details: ["idle_seconds": .integer(Int64(record.idleSeconds))])
-            }
+            try pki.committed({ try pki.repository.closeSession(tokenSHA256: hash, at: now, reason: .expired) }, journal: { closed in
+                try closed ? Self.action("session.expire", actor: actor, category: .session, outcome: .success,
+                                         details: ["idle_seconds": .integer(Int64(record.idleSeconds))]) : nil
+            }, "session.expire happened")
             throw MohurError.refused("the officer session expired after \(record.idleSeconds / 60) minutes of inactivity",
                                      hint: "log in again with `mohur login --as URI|CERT`")
         }
@@ -84,8 +86,9 @@ public final class OfficerSessions: Sendable {
         do {
             identity = try authorizer.validate(try Certificate(derEncoded: record.certificateDER))
         } catch let error as MohurError where error.code == .refusedByPolicy {
-            _ = try pki.repository.closeSession(tokenSHA256: hash, at: now, reason: .expired)
-            try journal("session.expire", actor: actor, category: .session, outcome: .refused, details: ["reason": .text(error.reason)])
+            try pki.committed({ _ = try pki.repository.closeSession(tokenSHA256: hash, at: now, reason: .expired) }, journal: { _ in
+                try Self.action("session.expire", actor: actor, category: .session, outcome: .refused, details: ["reason": .text(error.reason)])
+            }, "session.expire happened")
             throw error
         }
         try pki.repository.touchSession(tokenSHA256: hash, at: now)
@@ -96,17 +99,23 @@ public final class OfficerSessions: Sendable {
     public func logout(_ token: String) throws {
         let hash = Self.hash(token)
         guard let record = try pki.repository.session(tokenSHA256: hash) else { return }
-        if try pki.repository.closeSession(tokenSHA256: hash, at: pki.clock.now(), reason: .logout) {
-            let actor = (try? AuditActor(certificateFingerprint: record.certificateFingerprint, agency: record.agency)) ?? .localOfficer
-            try journal("session.logout", actor: actor, category: .session, outcome: .success, details: [:])
-        }
+        let actor = (try? AuditActor(certificateFingerprint: record.certificateFingerprint, agency: record.agency)) ?? .localOfficer
+        try pki.committed({ try pki.repository.closeSession(tokenSHA256: hash, at: pki.clock.now(), reason: .logout) }, journal: { closed in
+            try closed ? Self.action("session.logout", actor: actor, category: .session, outcome: .success, details: [:]) : nil
+        }, "session.logout happened")
     }
 
     static func hash(_ token: String) -> String { Digest.hex(Digest.sha256(Array(token.utf8))) }
 
+    /// Journals what changed nothing (a refused log-in).
     private func journal(_ operation: String, actor: AuditActor, category: AuditAction.Category, outcome: AuditOutcome,
                          details: [String: AuditValue]) throws {
-        try pki.audit.journal(try AuditAction(category, operation: operation, actor: actor, target: "session", outcome: outcome,
-                                              details: details), "\(operation) happened")
+        try pki.audit.journal(try Self.action(operation, actor: actor, category: category, outcome: outcome, details: details),
+                              "\(operation) happened")
+    }
+
+    private static func action(_ operation: String, actor: AuditActor, category: AuditAction.Category, outcome: AuditOutcome,
+                               details: [String: AuditValue]) throws -> AuditAction {
+        try AuditAction(category, operation: operation, actor: actor, target: "session", outcome: outcome, details: details)
     }
 }

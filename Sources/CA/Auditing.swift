@@ -124,9 +124,7 @@ extension PKI {
         let result = Result {
             try database.transaction { _ in
                 let value = try body()
-                if let intent = try journalIntent(operation, target: target, value, details: details) {
-                    staged = ([intent], try repository.outbox.stage(intent.stamped.map { [$0] } ?? [], at: clock.now()))
-                }
+                if let record = try auditRecord(operation, target: target, .success(value), details: details) { staged = try stage(record) }
                 return value
             }
         }
@@ -136,6 +134,34 @@ extension PKI {
             do { try audit.record(record) } catch { throw journalFailure(operation, refused: true, error) }
         }
         return try result.get()
+    }
+
+    /// Runs `body` in a transaction of the PKI database with the journal entry `journal` makes
+    /// of its result staged in the outbox, then appends it: the operation and its entry commit
+    /// together (as `audited`), for operations that name their own actor and category (officer
+    /// sessions, dual control). `what` says what happened if the append fails.
+    @discardableResult
+    public func committed<T>(_ body: () throws -> T, journal: (T) throws -> AuditAction?, _ what: String) throws -> T {
+        let database = repository.database
+        guard audit.keepsRecords, !database.isInTransactionOnThisThread else {
+            let value = try body()
+            if let action = try journal(value) { try audit.journal(action, what) }
+            return value
+        }
+        var staged: (intents: [JournalIntent], ids: [Int64]) = ([], [])
+        let value = try database.transaction { _ in
+            let value = try body()
+            if let action = try journal(value) { staged = try stage(.action(action)) }
+            return value
+        }
+        try appendStaged(staged.intents, ids: staged.ids, operation: what)
+        return value
+    }
+
+    /// `record` stamped now and staged in the outbox (inside the caller's transaction).
+    private func stage(_ record: AuditRecord) throws -> (intents: [JournalIntent], ids: [Int64]) {
+        let intent = audit.stamp([record]).first.map(JournalIntent.stamped) ?? .unstamped(record)
+        return ([intent], try repository.outbox.stage(intent.stamped.map { [$0] } ?? [], at: clock.now()))
     }
 
     /// Appends the entries of operations that committed (staged in the outbox with them, or,

@@ -20,7 +20,8 @@ struct Mohur: AsyncParsableCommand {
             an identified officer: `mohur login --as URI`, or `--as` on one command. A development state (made by \
             `make run`) logs its development officers in automatically.
 
-            Exit status: 0 success; 1 refused by policy; 2 bad usage or input; 3 system failure (HSM, database).
+            Exit status: 0 success; 1 refused by policy; 2 bad usage or input; 3 system failure (HSM, database); \
+            75 temporarily unavailable (the HSM does not answer: nothing was done, run it again).
             """,
         subcommands: [InitCommand.self, LoginCommand.self, LogoutCommand.self, WhoAmICommand.self, CAGroup.self, CertGroup.self, CRLGroup.self, CSCAGroup.self, DSGroup.self, SODGroup.self, WitnessGroup.self, StatusCommand.self, MLGroup.self, DLGroup.self, PKDGroup.self,
                       HSMGroup.self, TrustGroup.self, PAGroup.self, AuditGroup.self, PermGroup.self, OfficerGroup.self,
