@@ -154,7 +154,9 @@ extension PKI {
             if let action = try journal(value) { staged = try stage(.action(action)) }
             return value
         }
-        try appendStaged(staged.intents, ids: staged.ids, operation: what)
+        // Ceremony-rate operations: the row goes at once rather than with the next staging, so
+        // that a command ending here leaves an empty outbox.
+        try appendStaged(staged.intents, ids: staged.ids, operation: what, removeAtOnce: true)
         return value
     }
 
@@ -166,7 +168,7 @@ extension PKI {
 
     /// Appends the entries of operations that committed (staged in the outbox with them, or,
     /// for a sink that cannot stamp entries ahead, the records) and confirms the staged rows.
-    public func appendStaged(_ intents: [JournalIntent], ids: [Int64], operation: String) throws {
+    public func appendStaged(_ intents: [JournalIntent], ids: [Int64], operation: String, removeAtOnce: Bool = false) throws {
         guard !intents.isEmpty else { return }
         do {
             let stamped = intents.compactMap(\.stamped), unstamped = intents.compactMap(\.unstamped)
@@ -176,6 +178,7 @@ extension PKI {
             throw MohurError.system("\(operation) completed; its journal entry is kept in the outbox but could not be appended: \(error)",
                                     hint: "the entry is appended when Mohur next starts; check the journal (`mohur audit verify`)")
         }
+        if removeAtOnce, (try? repository.outbox.removeStaged(ids)) != nil { return }
         repository.outbox.confirm(ids)
     }
 
