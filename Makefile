@@ -1,7 +1,7 @@
 # Mohur — the two commands that matter: `make run` and `make test`.
 SHELL := /bin/bash
 STATE ?= .mohur
-DEBIAN_PACKAGES := libssl-dev libp11-kit-dev libsqlite3-dev libpq-dev postgresql pgbackrest patroni etcd-server softhsm2 p11-kit opensc openssl sqlite3 curl python3 python3-venv wrk
+DEBIAN_PACKAGES := libssl-dev libp11-kit-dev libsqlite3-dev libpq-dev postgresql pgbackrest patroni etcd-server softhsm2 p11-kit opencryptoki opensc openssl sqlite3 curl python3 python3-venv wrk
 SWIFT ?= swift
 SWIFT_BUILD_FLAGS ?=
 
