@@ -47,6 +47,10 @@ final class PKCS11Connection: Sendable {
     /// Kept so that a reconnect can log in again without an operator; never logged or shown.
     private let pin: String
     private let state: Mutex<State>
+    /// Mirrors of `state.generation` and `state.lostSince != nil`, read without the lock on
+    /// every call (written under it).
+    private let currentGeneration = Atomic<UInt64>(0)
+    private let lost = Atomic<Bool>(false)
     private let gate: ReadWriteGate
     /// The anchor session serves one copy at a time (a session is not shared between threads).
     private let anchorLock = Mutex(())
@@ -73,7 +77,7 @@ final class PKCS11Connection: Sendable {
     }
 
     /// The current generation: handles found in an earlier one are stale.
-    var generation: UInt64 { state.withLock { $0.generation } }
+    var generation: UInt64 { currentGeneration.load(ordering: .acquiring) }
 
     /// Whether the token is reachable now, and since when it is not.
     var lostSince: Date? { state.withLock { $0.lostSince } }
@@ -159,8 +163,9 @@ final class PKCS11Connection: Sendable {
     /// Fails at once while the token is known to be gone and the next reconnect is not due;
     /// tries that reconnect when it is.
     private func ensureReachable() throws(PKCS11Error) {
-        let (lost, due, generation) = state.withLock { ($0.lostSince != nil, $0.nextAttempt <= Date(), $0.generation) }
-        guard lost else { return }
+        guard lost.load(ordering: .acquiring) else { return }
+        let (gone, due, generation) = state.withLock { ($0.lostSince != nil, $0.nextAttempt <= Date(), $0.generation) }
+        guard gone else { return }
         if due { reconnect(after: generation, cause: nil) }
         if state.withLock({ $0.lostSince != nil }) { throw unavailable() }
     }
@@ -191,12 +196,15 @@ final class PKCS11Connection: Sendable {
                 let (slot, anchor) = try logInAgain(slot: taken.slot)
                 state.withLock { state in
                     state = State(slotID: slot, anchor: anchor, generation: state.generation + 1)
+                    currentGeneration.store(state.generation, ordering: .releasing)
+                    lost.store(false, ordering: .releasing)
                 }
             } catch {
                 state.withLock { state in
                     state.lostSince = state.lostSince ?? Date()
                     state.nextAttempt = Date().addingTimeInterval(PKCS11Connection.reconnectInterval)
                     state.lastFailure = cause ?? error
+                    lost.store(true, ordering: .releasing)
                 }
             }
         }
