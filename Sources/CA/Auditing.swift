@@ -162,7 +162,7 @@ extension PKI {
 
     /// `record` stamped now and staged in the outbox (inside the caller's transaction).
     private func stage(_ record: AuditRecord) throws -> (intents: [JournalIntent], ids: [Int64]) {
-        let intent = audit.stamp([record]).first.map(JournalIntent.stamped) ?? .unstamped(record)
+        let intent = intent(for: record)
         return ([intent], try repository.outbox.stage(intent.stamped.map { [$0] } ?? [], at: clock.now()))
     }
 
@@ -186,7 +186,13 @@ extension PKI {
     public func journalIntent<T>(_ operation: String, target: String, _ value: T,
                                  details: (T) throws -> [String: AuditValue]?) throws -> JournalIntent? {
         guard let record = try auditRecord(operation, target: target, .success(value), details: details) else { return nil }
-        return audit.stamp([record]).first.map(JournalIntent.stamped) ?? .unstamped(record)
+        return intent(for: record)
+    }
+
+    /// `record` stamped now, as the journal will hold it (or kept as a record for a sink that
+    /// cannot stamp ahead).
+    private func intent(for record: AuditRecord) -> JournalIntent {
+        audit.stamp([record]).first.map(JournalIntent.stamped) ?? .unstamped(record)
     }
 
     /// Journals the outcome of a body that is not run in a transaction of its own.

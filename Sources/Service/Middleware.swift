@@ -110,9 +110,8 @@ struct SignatureMiddleware: RouterMiddleware {
         try state.runtime.pki.audit.journal(
             try AuditAction(.threat, operation: "request.refused", actor: actor, target: target, outcome: .refused, requestID: requestID,
                             details: ["reason": .text(error.reason)]), "a request was refused")
-        let known = actor.certificateFingerprint != nil
-        try state.runtime.authorizer.noteRefusal(caller: known ? keyID ?? "" : "address \(peer.isEmpty ? "unknown" : peer)", agency: nil,
-                                                 requestID: requestID)
+        try state.runtime.authorizer.noteRefusal(caller: actor.certificateFingerprint ?? "address \(peer.isEmpty ? "unknown" : peer)",
+                                                 agency: nil, requestID: requestID)
     }
 }
 
