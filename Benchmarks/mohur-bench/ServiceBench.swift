@@ -333,7 +333,7 @@ func stageCosts(runtime: MohurRuntime, signer: MessageSigner) throws -> [String]
                                              body: [], now: now)
     let respond = try measure(iterations: n) {
         _ = try state.responseSigner.signResponse(status: 200, fields: [("Content-Type", "text/plain")], body: Array(repeating: 0x41, count: 200),
-                                                  request: signed[0], requestLabel: verified.signature.label, now: now)
+                                                  request: signed[0], requestSignature: verified.signature, now: now)
     }
     // The same two stages from 8 threads at once: what concurrency costs (locks in the HSM, the database).
     func parallel(_ body: @escaping @Sendable () -> Void) -> Double {
@@ -347,10 +347,10 @@ func stageCosts(runtime: MohurRuntime, signer: MessageSigner) throws -> [String]
         return Double(n) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
     }
     let request0 = signed[0]
-    let label = verified.signature.label
+    let requestSignature = verified.signature
     let parallelRespond = parallel {
         _ = try? state.responseSigner.signResponse(status: 200, fields: [("Content-Type", "text/plain")], body: Array(repeating: 0x41, count: 200),
-                                                   request: request0, requestLabel: label, now: now)
+                                                   request: request0, requestSignature: requestSignature, now: now)
     }
     let fresh = try (0..<n).map { _ in HTTPMessageParts(kind: message.kind, fields: try signer.signRequest(message, body: [], now: now)) }
     let counter = Mutex(0)
@@ -360,7 +360,7 @@ func stageCosts(runtime: MohurRuntime, signer: MessageSigner) throws -> [String]
               let identity = try? runtime.authorizer.validate(v.certificate) else { return }
         _ = identity
         _ = try? state.responseSigner.signResponse(status: 200, fields: [("Content-Type", "text/plain")], body: Array(repeating: 0x41, count: 200),
-                                                   request: fresh[i % n], requestLabel: v.signature.label, now: now)
+                                                   request: fresh[i % n], requestSignature: v.signature, now: now)
     }
     let ledger = try ReplayLedger(directory: runtime.directory.path + "/replay")
     let parallelClaim = parallel { _ = try? ledger.claim(keyID: "bench", nonce: UUID().uuidString, until: now + 60, now: now) }

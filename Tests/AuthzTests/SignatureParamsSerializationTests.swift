@@ -1,3 +1,4 @@
+import Foundation
 import RawStructuredFieldValues
 import Testing
 @testable import Authz
@@ -67,5 +68,32 @@ struct SignatureParamsSerializationTests {
             }
         }
         #expect(compared > 100, "enough signatures were representable to compare")
+    }
+
+    /// A response covers the request's signature (`"signature";req;key=…`); its value comes from
+    /// the verified signature instead of a second parse of the request's field. The library's
+    /// parser and serializer must give the same base, whatever else the field holds.
+    @Test("the response base takes the request's signature value as the library serialises it")
+    func requestSignatureMemberMatchesLibrary() throws {
+        let bytes = (0..<64).map { UInt8(truncatingIfNeeded: $0 &* 37) }
+        let member = ":\(Data(bytes).base64EncodedString()):"
+        let response = HTTPSignature(label: "mohur", components: [CoveredComponent("@status"),
+                                                                  CoveredComponent("signature", fromRequest: true, dictionaryKey: "sig1")],
+                                     created: 1_764_740_000, expires: nil, nonce: nil, keyID: nil, algorithm: nil)
+        let input = #"sig1=("@method");created=1;keyid="k""#
+        // A bare member, a member among others (and with a later duplicate that wins), and one with
+        // parameters, which the shortcut must leave to the library.
+        for field in [ "sig1=\(member)", "other=:AAAA:, sig1=:AAAA:, sig1=\(member)", "sig1=\(member);note=1" ] {
+            let request = HTTPMessageParts(kind: .request(method: "GET", scheme: "https", authority: "a", path: "/", query: nil),
+                                           fields: [("Signature-Input", input), ("Signature", field)])
+            let verified = try #require(try HTTPSignature.parse(signatureInput: input, signature: field).first)
+            #expect(verified.signature == bytes)
+            #expect(verified.bareSignatureMember == !field.hasSuffix(";note=1"))
+            let message = HTTPMessageParts(kind: .response(status: 201), fields: [])
+            let viaLibrary = try response.base(for: message, request: request)
+            let viaVerified = try response.base(for: message, request: request, requestSignature: verified)
+            #expect(String(decoding: viaVerified, as: UTF8.self) == String(decoding: viaLibrary, as: UTF8.self))
+            #expect(String(decoding: viaLibrary, as: UTF8.self).hasPrefix("\"@status\": 201\n"))
+        }
     }
 }

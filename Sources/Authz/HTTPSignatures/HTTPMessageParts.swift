@@ -65,7 +65,9 @@ public struct HTTPMessageParts: Sendable {
         case ("@path", .request(_, _, _, let path, _)): path.isEmpty ? "/" : path
         case ("@query", .request(_, _, _, _, let query)): "?" + (query ?? "")
         case ("@request-target", .request(_, _, _, let path, let query)): (path.isEmpty ? "/" : path) + (query.map { "?\($0)" } ?? "")
-        case ("@status", .response(let status)): String(format: "%03d", status)
+        // Three digits (RFC 9110 §15), padded by hand: String(format:) costs more than the rest
+        // of the signature base.
+        case ("@status", .response(let status)): String(repeating: "0", count: max(0, 3 - String(status).count)) + String(status)
         default: nil
         }
     }

@@ -67,6 +67,11 @@ public struct HTTPSignature: Sendable {
     /// The order the signer wrote the parameters in: `@signature-params` must reproduce it
     /// exactly (RFC 9421 §2.3), and signers differ.
     var parameterOrder = ["created", "expires", "nonce", "keyid", "alg", "tag"]
+    /// Whether the Signature field's member for this label is a bare byte sequence (no
+    /// parameters), as Mohur writes it: then its serialised value is `:base64:` (RFC 9651
+    /// §4.1.8), which a response's `"signature";req;key=…` component can use without parsing
+    /// the field again.
+    var bareSignatureMember = true
 
     public init(label: String, components: [CoveredComponent], created: Int64?, expires: Int64?, nonce: String?, keyID: String?,
                 algorithm: String?, tag: String? = nil, signature: [UInt8] = []) {
@@ -110,6 +115,7 @@ public struct HTTPSignature: Sendable {
             var parsed = HTTPSignature(label: label, components: try list.bareInnerList.map { item throws(MohurError) in try CoveredComponent(item: item) },
                                        created: nil, expires: nil, nonce: nil, keyID: nil, algorithm: nil, signature: Array(bytes))
             parsed.parameterOrder = list.rfc9651Parameters.map(\.0)
+            parsed.bareSignatureMember = item.rfc9651Parameters.isEmpty
             for (name, value) in list.rfc9651Parameters {
                 switch (name, value) {
                 case ("created", .integer(let n)): parsed.created = n
@@ -156,12 +162,20 @@ public struct HTTPSignature: Sendable {
     }
 
     /// The signature base (RFC 9421 §2.5) over `message` (and `request`, for `;req` components).
-    public func base(for message: HTTPMessageParts, request: HTTPMessageParts? = nil) throws -> [UInt8] {
+    /// `requestSignature`, the request's verified signature, gives the value of a
+    /// `"signature";req;key=…` component naming it without parsing the request's field again.
+    public func base(for message: HTTPMessageParts, request: HTTPMessageParts? = nil, requestSignature: HTTPSignature? = nil) throws -> [UInt8] {
         var lines: [String] = []
         var seen: Set<CoveredComponent> = []
         for component in components {
             guard seen.insert(component).inserted else { throw MohurError.unauthenticated("component \"\(component.name)\" is covered twice") }
-            lines.append("\(try component.serialized): \(try component.value(in: message, request: request))")
+            let value = if let known = requestSignature, known.bareSignatureMember, component.fromRequest, component.name == "signature",
+                           component.dictionaryKey == known.label {
+                ":\(Data(known.signature).base64EncodedString()):"
+            } else {
+                try component.value(in: message, request: request)
+            }
+            lines.append("\(try component.serialized): \(value)")
         }
         lines.append("\"@signature-params\": \(try parametersValue)")
         return Array(lines.joined(separator: "\n").utf8)

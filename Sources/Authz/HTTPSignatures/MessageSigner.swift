@@ -48,15 +48,16 @@ public struct MessageSigner: Sendable {
     /// The fields to add to a response so that the caller can prove what Mohur answered: the
     /// signature covers `@status`, `content-digest` and the request's own signature (`;req`).
     public func signResponse(status: Int, fields: [(name: String, value: String)], body: [UInt8], request: HTTPMessageParts,
-                             requestLabel: String, now: Date, label: String = "mohur") throws -> [(name: String, value: String)] {
+                             requestSignature: HTTPSignature, now: Date, label: String = "mohur") throws -> [(name: String, value: String)] {
         let digest = ContentDigest.field(for: body)
         let message = HTTPMessageParts(kind: .response(status: status), fields: fields + [("Content-Digest", digest)])
         var signature = HTTPSignature(
             label: label,
             components: [CoveredComponent("@status"), CoveredComponent("content-digest"),
-                         CoveredComponent("signature", fromRequest: true, dictionaryKey: requestLabel)],
+                         CoveredComponent("signature", fromRequest: true, dictionaryKey: requestSignature.label)],
             created: Int64(now.timeIntervalSince1970), expires: nil, nonce: nil, keyID: keyID, algorithm: algorithm.rawValue)
-        signature.signature = try algorithm.sign(try signature.base(for: message, request: request), with: signer)
+        signature.signature = try algorithm.sign(try signature.base(for: message, request: request, requestSignature: requestSignature),
+                                                 with: signer)
         let signed = try signature.fields
         return [("Content-Digest", digest), ("Signature-Input", signed.signatureInput), ("Signature", signed.signature)]
     }
