@@ -32,21 +32,22 @@ struct CentralRoutes {
     @Sendable func certificate(_ request: Request, context: MohurRequestContext) async throws -> Response {
         let name = try context.parameters.require("name")
         let pki = state.runtime.pki
-        let pem = try await state.blocking { try Certificate(derEncoded: try pki.authority(named: name).certificate.der).pem() }
-        return try await responder.bytes(Array(pem.utf8), contentType: "application/pem-certificate-chain", context: context)
+        return try await responder.reply(context: context) {
+            Reply(body: Array(try Certificate(derEncoded: try pki.authority(named: name).certificate.der).pem().utf8),
+                  contentType: "application/pem-certificate-chain")
+        }
     }
 
     @Sendable func crl(_ request: Request, context: MohurRequestContext) async throws -> Response {
         let name = try context.parameters.require("name")
         let pki = state.runtime.pki
-        let der = try await state.blocking { () throws -> [UInt8] in
+        return try await responder.reply(context: context) {
             _ = try pki.authority(named: name)
             guard let record = try pki.repository.latestCRL(authority: name) else {
                 throw MohurError.notFound("\(name) has issued no CRL yet", hint: "an officer issues one with `mohur crl issue --ca \(name)`")
             }
-            return record.der
+            return Reply(body: record.der, contentType: "application/pkix-crl")
         }
-        return try await responder.bytes(der, contentType: "application/pkix-crl", context: context)
     }
 
     /// Another subsystem's gateway asks whether its caller (a certificate, with intermediates)
@@ -84,17 +85,16 @@ struct CentralRoutes {
         let chain = try (body.chain ?? []).enumerated().map { try Self.certificate($1, field: "chain[\($0)]") }
         let authorizer = state.runtime.authorizer
         let requestID = context.requestID
-        let response = try await state.blocking { () throws -> AuthorizeResponse in
+        return try await responder.reply(context: context) {
             let fingerprint = Digest.hex(certificate.fingerprintSHA256)
             do {
                 let identity = try authorizer.authorize(certificate, supplied: chain, action, requestID: requestID)
-                return AuthorizeResponse(allowed: true, reason: authorizer.decide(identity, action).reason, agency: identity.agency,
-                                         role: identity.role?.rawValue, fingerprint: fingerprint)
+                return try .json(AuthorizeResponse(allowed: true, reason: authorizer.decide(identity, action).reason, agency: identity.agency,
+                                                   role: identity.role?.rawValue, fingerprint: fingerprint))
             } catch let error as MohurError where error.code == .refusedByPolicy {
-                return AuthorizeResponse(allowed: false, reason: error.reason, agency: nil, role: nil, fingerprint: fingerprint)
+                return try .json(AuthorizeResponse(allowed: false, reason: error.reason, agency: nil, role: nil, fingerprint: fingerprint))
             }
         }
-        return try await responder.json(response, context: context)
     }
 
     struct IssueRequest: Decodable {
@@ -131,33 +131,39 @@ struct CentralRoutes {
     @Sendable func checkpoint(_ request: Request, context: MohurRequestContext) async throws -> Response {
         let runtime = state.runtime
         let cosigned = request.uri.queryParameters["cosigned"] != nil
-        let note = try await state.blocking { () throws -> String in
+        return try await responder.reply(context: context) {
+            let note: String
             if cosigned {
-                guard let note = try runtime.witnessing.latestCosignedNote() else {
+                guard let cosignedNote = try runtime.witnessing.latestCosignedNote() else {
                     throw MohurError.notFound("no checkpoint of this journal carries cosignatures yet", hint: "witnesses are asked by `mohur audit cosign`")
                 }
-                return note
+                note = cosignedNote
+            } else {
+                guard let latest = try runtime.journal.checkpoint() else { throw MohurError.notFound("the journal is empty") }
+                note = latest
             }
-            guard let note = try runtime.journal.checkpoint() else { throw MohurError.notFound("the journal is empty") }
-            return note
+            return Reply(body: Array(note.utf8), contentType: "text/plain; charset=utf-8")
         }
-        return try await responder.bytes(Array(note.utf8), contentType: "text/plain; charset=utf-8", context: context)
     }
 
     @Sendable func inclusion(_ request: Request, context: MohurRequestContext) async throws -> Response {
         let index = try Self.integer(request, "index")
         let size = try Self.integer(request, "size")
         let reader = try state.runtime.journalReader()
-        let proof = try await state.blocking { try reader.inclusionProof(index: index, size: size) }
-        return try await responder.json(ProofView(index: proof.index, size: proof.size, leafHash: proof.leafHash, hashes: proof.hashes), context: context)
+        return try await responder.reply(context: context) {
+            let proof = try reader.inclusionProof(index: index, size: size)
+            return try .json(ProofView(index: proof.index, size: proof.size, leafHash: proof.leafHash, hashes: proof.hashes))
+        }
     }
 
     @Sendable func consistency(_ request: Request, context: MohurRequestContext) async throws -> Response {
         let from = try Self.integer(request, "from")
         let to = try Self.integer(request, "to")
         let reader = try state.runtime.journalReader()
-        let proof = try await state.blocking { try reader.consistencyProof(from: from, to: to) }
-        return try await responder.json(ProofView(from: proof.from, to: proof.to, hashes: proof.hashes), context: context)
+        return try await responder.reply(context: context) {
+            let proof = try reader.consistencyProof(from: from, to: to)
+            return try .json(ProofView(from: proof.from, to: proof.to, hashes: proof.hashes))
+        }
     }
 
     @Sendable func entries(_ request: Request, context: MohurRequestContext) async throws -> Response {
@@ -167,12 +173,11 @@ struct CentralRoutes {
             throw MohurError.badInput("query 'from' and 'to' must give 1 to 1000 entries, from ≥ 0")
         }
         let reader = try state.runtime.journalReader()
-        let lines = try await state.blocking { () throws -> [EntryView] in
+        return try await responder.reply(context: context) {
             let size = try reader.size()
             guard to <= size else { throw MohurError.badInput("query 'to' (\(to)) is past the journal's size (\(size))") }
-            return try reader.entries(from..<to).map { EntryView(index: $0.index, entry: String(decoding: $0.entry.encoded, as: UTF8.self)) }
+            return try .json(try reader.entries(from..<to).map { EntryView(index: $0.index, entry: String(decoding: $0.entry.encoded, as: UTF8.self)) })
         }
-        return try await responder.json(lines, context: context)
     }
 
     struct ProofView: Encodable {

@@ -88,8 +88,10 @@ struct DocumentRoutes {
         // A caller that names its request (X-Request-Id) may retry it safely: the same id gets
         // the same EF.SOD back (200), never a second one.
         let requestID = context.requestIDFromCaller ? context.requestID : nil
-        let (signed, replayed) = try await state.blocking { try service.sign(sodRequest, actor: actor, requestID: requestID) }
-        return try await responder.json(view(signed), status: replayed ? .ok : .created, context: context)
+        return try await responder.reply(context: context) {
+            let (signed, replayed) = try service.sign(sodRequest, actor: actor, requestID: requestID)
+            return try .json(Self.view(signed), status: replayed ? .ok : .created)
+        }
     }
 
     struct BatchRequest: Decodable { var documents: [SignRequest] }
@@ -114,7 +116,7 @@ struct DocumentRoutes {
             case .failure(let error): return BatchItem(index: index, error: MohurError.classify(error).description)
             case .success:
                 switch signed.popFirst() {
-                case .success(let sod)?: return BatchItem(index: index, signed: view(sod))
+                case .success(let sod)?: return BatchItem(index: index, signed: Self.view(sod))
                 case .failure(let error)?: return BatchItem(index: index, error: MohurError.classify(error).description)
                 case nil: return BatchItem(index: index, error: "not signed")
                 }
@@ -123,7 +125,7 @@ struct DocumentRoutes {
         return try await responder.json(items, context: context)
     }
 
-    func view(_ signed: SignedSOD) -> Signed {
+    static func view(_ signed: SignedSOD) -> Signed {
         Signed(issuanceID: signed.record.id, sod: Data(signed.encoded).base64EncodedString(), sodSHA256: signed.record.sodSHA256,
                documentSigner: signed.record.dsAuthority)
     }
@@ -163,17 +165,15 @@ struct DocumentRoutes {
             throw MohurError.badInput("field 'mrz' is not a complete MRZ (its lines, top to bottom): \(error)")
         }
         let (state, audit, actor, requestID) = (state, state.runtime.pki.audit, try context.requireCaller.identity.actor, context.requestID)
-        let report = try await state.blocking { () throws -> PassiveAuthReport in
+        return try await responder.reply(context: context) {
             let report = PassiveAuthenticator(trust: try state.trustIndex()).verify(sod: file, dataGroups: dataGroups, at: at, opticalMRZ: optical)
             try audit.journal(try report.auditAction(sod: file, actor: actor, requestID: requestID, dataGroups: dataGroups.count), "pa.verify completed")
-            return report
+            return try .json(report)
         }
-        return try await responder.json(report, context: context)
     }
 
     @Sendable func trustStatus(_ request: Request, context: MohurRequestContext) async throws -> Response {
         let directory = state.runtime.directory
-        let counts = try await state.blocking { try directory.openTrustStore().counts() }
-        return try await responder.json(counts, context: context)
+        return try await responder.reply(context: context) { try .json(try directory.openTrustStore().counts()) }
     }
 }

@@ -67,7 +67,6 @@ struct JournalRoutes {
 
     @Sendable func nodes(_ request: Request, context: MohurRequestContext) async throws -> Response {
         let collection = state.runtime.nodeCollection
-        let nodes = try await state.blocking { try collection.nodes() }
-        return try await responder.json(nodes, context: context)
+        return try await responder.reply(context: context) { try .json(try collection.nodes()) }
     }
 }
