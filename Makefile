@@ -4,6 +4,11 @@ STATE ?= .mohur
 DEBIAN_PACKAGES := libssl-dev libp11-kit-dev libsqlite3-dev libpq-dev postgresql pgbackrest patroni etcd-server softhsm2 p11-kit opencryptoki opensc openssl sqlite3 curl python3 python3-venv wrk
 SWIFT ?= swift
 SWIFT_BUILD_FLAGS ?=
+## Release builds (bench, release, install) compile every module with cross-module optimisation:
+## swift-http-structured-headers ships no inlinable code, so without it the RFC 9421 field parser
+## runs as unspecialised generic code on every signed request (measured: 42 µs against 3.3 µs to
+## parse a request's Signature-Input and Signature; the build takes about as long).
+RELEASE_FLAGS ?= -c release -Xswiftc -cross-module-optimization
 
 .PHONY: run test bench deps judges build release install install-files clean fuzz
 
@@ -39,7 +44,7 @@ run: build
 PREFIX ?= /usr/local
 CONFIGURATION ?= release
 install: deps
-	$(SWIFT) build -c $(CONFIGURATION) --product mohur
+	$(SWIFT) build $(if $(filter release,$(CONFIGURATION)),$(RELEASE_FLAGS),-c $(CONFIGURATION)) --product mohur
 	$(MAKE) install-files MOHUR_BIN=$$($(SWIFT) build -c $(CONFIGURATION) --show-bin-path)/mohur
 
 ## The copying half of install, for a binary already built (MOHUR_BIN).
@@ -59,14 +64,14 @@ test: deps judges
 
 ## Benchmarks: ratios against raw OpenSSL / PKCS#11 rates measured in the same run.
 bench: deps
-	$(SWIFT) build -c release --product mohur-bench
-	$(SWIFT) build -c release --product mohur
+	$(SWIFT) build $(RELEASE_FLAGS) --product mohur-bench
+	$(SWIFT) build $(RELEASE_FLAGS) --product mohur
 	$$($(SWIFT) build -c release --show-bin-path)/mohur-bench
 	$$($(SWIFT) build -c release --show-bin-path)/mohur-bench service-pg
 	$$($(SWIFT) build -c release --show-bin-path)/mohur-bench fault
 
 release: deps
-	$(SWIFT) build -c release --product mohur
+	$(SWIFT) build $(RELEASE_FLAGS) --product mohur
 
 clean:
 	rm -rf .build
