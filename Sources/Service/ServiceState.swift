@@ -84,7 +84,9 @@ public final class ServiceState: Sendable {
     }
 
     private func trustStamp() throws -> TrustStamp {
-        guard runtime.directory.keepsTrustStoreInDatabase else {
+        // The state's configuration as the runtime loaded it (the database is fixed at init):
+        // reading it from disk again would cost a request more than the stamp itself.
+        guard runtime.keyStoreConfiguration.database != nil else {
             let path = TrustStore.path(inState: runtime.directory.path)
             return .files([FileStamp(path: path), FileStamp(path: path + "-wal")])
         }
