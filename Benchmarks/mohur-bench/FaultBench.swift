@@ -145,6 +145,5 @@ private func hsmOutage(port: Int, signer: MessageSigner, body: [UInt8], hsm: Net
     return String(format: "  HSM away 2 s under EF.SOD load, 8 callers: %d requests, %d signed, %d answered 503 with Retry-After, %d other errors;"
                       + " p50 %.2f ms p99 %.2f ms; first signature %.2f s after the HSM returned", all.count, signed.count, unavailable.count,
                   other, percentile(0.5), percentile(0.99), recovery) + (ok ? "" : "   BELOW GOAL")
-        + (stockSeconds + 8 > RequestVerifier.Policy().clockSkew
-            ? String(format: "\n  (signing the callers' requests beforehand took %.0f s: the later ones expired before they were sent)", stockSeconds) : "")
+        + (stockExpiry(signing: stockSeconds, run: 8).map { "\n  (\($0))" } ?? "")
 }

@@ -219,9 +219,7 @@ func runWrk(port: Int, method: String, path: String, body: [UInt8], signer: Mess
     let bodyFile = "\(scratch)/\(tag)-body"
     try writeBenchFile(bodyFile, Data(body))
     let stock = "\(scratch)/\(tag)-stock"
-    // A stock signed at `now` is accepted until the clock passes `now` + the allowed skew (its
-    // `created` must stay that close to the service's clock): signing it must leave time to use it.
-    var stockSeconds = 0.0
+    var stockSeconds = 0.0  // how long signing the stock took (`stockExpiry`)
     if let signer {
         let now = Date()
         defer { stockSeconds = Date().timeIntervalSince(now) }
@@ -272,15 +270,21 @@ func runWrk(port: Int, method: String, path: String, body: [UInt8], signer: Mess
     let requests = text.range(of: " requests in").map { range in
         Int(text[..<range.lowerBound].reversed().prefix { $0.isNumber }.reversed().map(String.init).joined()) ?? 0
     } ?? 0
-    let usable = RequestVerifier.Policy().clockSkew - stockSeconds
-    let expired = usable < Double(seconds)
-        ? String(format: " — signing the stock of requests took %.0f s, leaving %.0f s of their validity for a %d s run: the load generator is too slow here, not the service",
-                 stockSeconds, max(0, usable), seconds)
-        : ""
+    let expired = stockExpiry(signing: stockSeconds, run: Double(seconds)).map { " — \($0)" } ?? ""
     return WrkRun(rate: failures.map { _ in 0 } ?? rate, requests: requests, errors: Int((failures ?? 0) + socketErrors),
                   p50: milliseconds("50"), p99: milliseconds("99"),
                   cpuMicroseconds: serverCPU / (rate * Double(seconds)) * 1e6,
                   problem: failures.map { "  \(method) \(path): \(Int($0)) responses were not 2xx (the rate counts as 0)\(expired)" })
+}
+
+/// Requests signed beforehand are accepted only while the service's clock is within the allowed
+/// skew of their `created`: when signing them took so long that some expire during a `run`-second
+/// load, says so (the load generator is too slow on this machine, not the service).
+func stockExpiry(signing seconds: Double, run: Double) -> String? {
+    let usable = RequestVerifier.Policy().clockSkew - seconds
+    guard usable < run else { return nil }
+    return String(format: "signing the requests beforehand took %.0f s, leaving %.0f s of their validity for a %.0f s run: the load generator is too slow here, not the service",
+                  seconds, max(0, usable), run)
 }
 
 /// wrk's Lua side: each thread replays its own stock of signed requests (or the one unsigned

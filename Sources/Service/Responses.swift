@@ -74,8 +74,7 @@ struct Responder: Sendable {
     let state: ServiceState
 
     func json<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok, context: MohurRequestContext) async throws -> Response {
-        let reply = try Reply.json(value, status: status)
-        return try await bytes(reply.body, contentType: reply.contentType, status: status, context: context)
+        try await send(try Reply.json(value, status: status), context: context)
     }
 
     /// Runs a route's blocking work (HSM, database) on the pool and signs its response in the
@@ -102,7 +101,11 @@ struct Responder: Sendable {
     }
 
     func bytes(_ body: [UInt8], contentType: String, status: HTTPResponse.Status = .ok, context: MohurRequestContext) async throws -> Response {
-        let reply = Reply(body: body, contentType: contentType, status: status)
+        try await send(Reply(body: body, contentType: contentType, status: status), context: context)
+    }
+
+    /// A reply computed already: signed on the pool when the request was signed.
+    private func send(_ reply: Reply, context: MohurRequestContext) async throws -> Response {
         guard let sign = signing(context) else { return response(reply, adding: [], requestID: context.requestID) }
         return response(reply, adding: try await state.blocking { try sign(reply) }, requestID: context.requestID)
     }

@@ -67,7 +67,7 @@ public struct HTTPMessageParts: Sendable {
         case ("@request-target", .request(_, _, _, let path, let query)): (path.isEmpty ? "/" : path) + (query.map { "?\($0)" } ?? "")
         // Three digits (RFC 9110 §15), padded by hand: String(format:) costs more than the rest
         // of the signature base.
-        case ("@status", .response(let status)): String(repeating: "0", count: max(0, 3 - String(status).count)) + String(status)
+        case ("@status", .response(let status)): status >= 100 ? String(status) : String(String(status + 1000).dropFirst())
         default: nil
         }
     }
