@@ -78,7 +78,7 @@ public struct AuditEntry: Sendable, Hashable {
                 case .string(let text): values[key] = .text(text)
                 case .integer(let number): values[key] = .integer(number)
                 case .bool(let flag): values[key] = .flag(flag)
-                case .object: throw .badInput("details values are text, integers or flags")
+                case .object, .array: throw .badInput("details values are text, integers or flags")
                 }
             }
             let action = try AuditAction(

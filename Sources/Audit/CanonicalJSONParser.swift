@@ -1,3 +1,5 @@
+import MohurCore
+
 /// Reads the JSON subset of `CanonicalJSON` back. Anything outside the subset (arrays, floats,
 /// null) is refused; callers re-encode the result and compare bytes to refuse non-canonical
 /// input, so one entry never has two spellings.

@@ -131,6 +131,24 @@ public struct PassiveAuthReport: Sendable, Codable {
         try container.encode(path, forKey: .path)
     }
 
+    /// The report as the service answers it: the members `encode(to:)` writes, in canonical
+    /// JSON (RFC 8785), the same bytes as `JSONEncoder` with sorted keys and ISO 8601 dates,
+    /// written directly (the generic encoder cost a border request about a tenth of its time).
+    public var json: CanonicalJSON {
+        var members: [String: CanonicalJSON] = [
+            CodingKeys.verdict.stringValue: .string(verdict.rawValue),
+            CodingKeys.revocation.stringValue: .string(revocation.rawValue),
+            CodingKeys.checks.stringValue: .array(checks.map { check in
+                .object(["kind": .string(check.kind.rawValue), "status": .string(check.status.rawValue), "reason": .string(check.reason)])
+            }),
+            CodingKeys.checkTime.stringValue: .string(checkTime.formatted(.iso8601)),
+            CodingKeys.path.stringValue: .array(path.map(CanonicalJSON.string)),
+        ]
+        if let signingTime { members[CodingKeys.signingTime.stringValue] = .string(signingTime.formatted(.iso8601)) }
+        if let documentSigner { members[CodingKeys.documentSigner.stringValue] = .string(documentSigner) }
+        return .object(members)
+    }
+
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         checkTime = try container.decode(Date.self, forKey: .checkTime)

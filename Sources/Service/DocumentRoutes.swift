@@ -168,7 +168,7 @@ struct DocumentRoutes {
         return try await responder.reply(context: context) {
             let report = PassiveAuthenticator(trust: try state.trustIndex()).verify(sod: file, dataGroups: dataGroups, at: at, opticalMRZ: optical)
             try audit.journal(try report.auditAction(sod: file, actor: actor, requestID: requestID, dataGroups: dataGroups.count), "pa.verify completed")
-            return try .json(report)
+            return .json(report.json)
         }
     }
 

@@ -66,6 +66,11 @@ struct Reply: Sendable {
         encoder.dateEncodingStrategy = .iso8601
         return Reply(body: Array(try encoder.encode(value)), contentType: "application/json", status: status)
     }
+
+    /// A value written as canonical JSON already (the same bytes, without `JSONEncoder`).
+    static func json(_ value: CanonicalJSON, status: HTTPResponse.Status = .ok) -> Reply {
+        Reply(body: value.bytes, contentType: "application/json", status: status)
+    }
 }
 
 /// Builds responses; a response to a signed request is signed by the service (RFC 9421), so

@@ -1,30 +1,43 @@
-/// The subset of JSON the journal writes, serialised canonically as RFC 8785 (JSON
+/// The subset of JSON Mohur writes itself, serialised canonically as RFC 8785 (JSON
 /// Canonicalization Scheme) asks: object members sorted by key, no insignificant whitespace,
 /// strings with only the mandatory escapes (§3.2.2.2), integers in plain decimal. The subset has
 /// no floating-point numbers, so every value has exactly one encoding.
-indirect enum CanonicalJSON: Equatable {
+///
+/// The journal's entries are written this way (their bytes are hashed into the Merkle tree), and
+/// so are the service's hottest answers (a passive-authentication report): the same bytes
+/// `JSONEncoder` writes with sorted keys and unescaped slashes, without its generic machinery.
+public indirect enum CanonicalJSON: Equatable, Sendable {
     case string(String)
     case integer(Int64)
     case bool(Bool)
+    /// Journal entries hold none; reports do.
+    case array([CanonicalJSON])
     case object([String: CanonicalJSON])
 
-    var bytes: [UInt8] {
+    public var bytes: [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(256)
         write(into: &out)
         return out
     }
 
-    func write(into out: inout [UInt8]) {
+    public func write(into out: inout [UInt8]) {
         switch self {
         case .string(let text): Self.writeString(text, into: &out)
         case .integer(let value): out.append(contentsOf: String(value).utf8)
         case .bool(let value): out.append(contentsOf: (value ? "true" : "false").utf8)
+        case .array(let elements):
+            out.append(UInt8(ascii: "["))
+            for (position, element) in elements.enumerated() {
+                if position > 0 { out.append(UInt8(ascii: ",")) }
+                element.write(into: &out)
+            }
+            out.append(UInt8(ascii: "]"))
         case .object(let members):
             out.append(UInt8(ascii: "{"))
             // RFC 8785 §3.2.3 sorts by UTF-16 code units; for the ASCII keys the journal
             // allows that is plain byte order.
-            for (position, key) in members.keys.sorted(by: { Array($0.utf16).lexicographicallyPrecedes(Array($1.utf16)) }).enumerated() {
+            for (position, key) in members.keys.sorted(by: { $0.utf16.lexicographicallyPrecedes($1.utf16) }).enumerated() {
                 if position > 0 { out.append(UInt8(ascii: ",")) }
                 Self.writeString(key, into: &out)
                 out.append(UInt8(ascii: ":"))
