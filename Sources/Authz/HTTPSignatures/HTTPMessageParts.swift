@@ -173,13 +173,18 @@ public struct CoveredComponent: Sendable, Hashable {
 /// ASCII only, with `"` and `\` escaped.
 enum StructuredString {
     static func append(_ value: String, to out: inout String) throws(MohurError) {
+        guard value.utf8.allSatisfy({ (0x20...0x7E).contains($0) }) else {
+            throw .unauthenticated("a signature parameter or component holds a character that a Structured Field String cannot")
+        }
         out.append("\"")
-        for byte in value.utf8 {
-            guard (0x20...0x7E).contains(byte) else {
-                throw .unauthenticated("a signature parameter or component holds a character that a Structured Field String cannot")
+        if value.utf8.contains(where: { $0 == 0x22 || $0 == 0x5C }) {
+            for character in value {
+                if character == "\"" || character == "\\" { out.append("\\") }
+                out.append(character)
             }
-            if byte == 0x22 || byte == 0x5C { out.append("\\") }
-            out.unicodeScalars.append(Unicode.Scalar(byte))
+        } else {
+            // The usual nonce, keyid or tag: printable, nothing to escape, appended whole.
+            out += value
         }
         out.append("\"")
     }
