@@ -58,6 +58,8 @@ public final class ServiceState: Sendable {
             }
             return certificate
         }
+        let trustPath = TrustStore.path(inState: runtime.directory.path)
+        trustFiles = [trustPath, trustPath + "-wal"]
         let identity = try runtime.serviceIdentity()
         responseSigner = try MessageSigner(signer: identity.signer, certificate: identity.certificate)
     }
@@ -68,6 +70,9 @@ public final class ServiceState: Sendable {
     /// In PostgreSQL (the central copy) the change check is one query on an open store,
     /// made at most once a second.
     private let trust = Mutex<(stamp: TrustStamp, index: TrustIndex)?>(nil)
+    /// The SQLite trust store's database and its WAL, whose stamps say when it changed (the
+    /// paths are built once: building them cost more than the two `stat`s).
+    private let trustFiles: [String]
     private let sharedTrust = Mutex<(store: TrustStore, checked: Date, generation: String)?>(nil)
 
     enum TrustStamp: Equatable {
@@ -86,10 +91,7 @@ public final class ServiceState: Sendable {
     private func trustStamp() throws -> TrustStamp {
         // The state's configuration as the runtime loaded it (the database is fixed at init):
         // reading it from disk again would cost a request more than the stamp itself.
-        guard runtime.keyStoreConfiguration.database != nil else {
-            let path = TrustStore.path(inState: runtime.directory.path)
-            return .files([FileStamp(path: path), FileStamp(path: path + "-wal")])
-        }
+        guard runtime.keyStoreConfiguration.database != nil else { return .files(trustFiles.map(FileStamp.init(path:))) }
         let now = Date()
         if let known = sharedTrust.withLock({ $0 }), now.timeIntervalSince(known.checked) < 1 { return .generation(known.generation) }
         let store = try sharedTrust.withLock({ $0?.store }) ?? runtime.directory.openTrustStore()
