@@ -65,7 +65,7 @@ public final class ReplayLedger: Sendable {
         guard !key.utf8.contains(where: { $0 == 0x0A || $0 == 0x09 }) else {
             throw MohurError.badInput("a nonce or key id with a tab or line break cannot be remembered")
         }
-        return try state.withLock { state in
+        let (claimed, due) = try state.withLock { state -> (Bool, [Int32]) in
             guard flock(lockDescriptor, LOCK_EX) == 0 else { throw Self.failure("cannot lock the replay cache") }
             defer { flock(lockDescriptor, LOCK_UN) }
             try purge(&state, now: current)
@@ -74,7 +74,7 @@ public final class ReplayLedger: Sendable {
             for epoch in Self.epoch(of: current)...max(Self.epoch(of: current + Self.epochSeconds), Self.epoch(of: expiry)) {
                 try catchUp(&state, epoch: epoch, now: current)
             }
-            if let known = state.live[key], known > current { return false }
+            if let known = state.live[key], known > current { return (false, []) }
             let epoch = Self.epoch(of: expiry)
             let descriptor = try file(&state, epoch: epoch)
             let line = Array("\(expiry)\t\(key)\n".utf8)
@@ -83,9 +83,15 @@ public final class ReplayLedger: Sendable {
             state.files[epoch]?.offset += line.count
             state.live[key] = expiry
             state.dirty = true
-            syncIfDue(&state)
-            return true
+            return (true, syncDue(&state))
         }
+        // The periodic flush runs after both locks are released: claims on other threads go on
+        // while the disk catches up (it takes milliseconds), instead of queueing behind it.
+        for descriptor in due {
+            _ = fdatasync(descriptor)
+            close(descriptor)
+        }
+        return claimed
     }
 
     /// Writes every claim to disk now (the service calls it when it stops).
@@ -156,11 +162,13 @@ public final class ReplayLedger: Sendable {
         }
     }
 
-    private func syncIfDue(_ state: inout State) {
+    /// When a flush is due, duplicates of the open files' descriptors for the caller to
+    /// `fdatasync` and close outside the locks (a purge may close the originals meanwhile).
+    private func syncDue(_ state: inout State) -> [Int32] {
         let now = DispatchTime.now().uptimeNanoseconds
-        guard state.dirty, now - state.lastSync >= Self.syncInterval else { return }
-        for file in state.files.values { _ = fdatasync(file.descriptor) }
+        guard state.dirty, now - state.lastSync >= Self.syncInterval else { return [] }
         state.dirty = false
         state.lastSync = now
+        return state.files.values.map { dup($0.descriptor) }.filter { $0 >= 0 }
     }
 }
