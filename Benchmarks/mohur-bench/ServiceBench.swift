@@ -260,9 +260,12 @@ func runWrk(port: Int, method: String, path: String, body: [UInt8], signer: Mess
         let rest = text[range.upperBound...].drop { $0 == " " }
         return Double(rest.prefix { $0.isNumber || $0 == "." })
     }
+    // The percentile lines of "Latency Distribution" ("     50%    4.99ms"), not the "+/- Stdev"
+    // column of the thread summary, which can read "68.50%" too.
     func milliseconds(_ percentile: String) -> Double {
-        guard let range = text.range(of: "\(percentile)%") else { return .nan }
-        let rest = text[range.upperBound...].drop { $0 == " " }
+        let lines = text.split(separator: "\n").map { $0.drop { $0 == " " || $0 == "\t" } }
+        guard let line = lines.first(where: { $0.hasPrefix("\(percentile)%") }) else { return .nan }
+        let rest = line.dropFirst(percentile.count + 1).drop { $0 == " " }
         let value = Double(rest.prefix { $0.isNumber || $0 == "." }) ?? .nan
         let unit = rest.drop { $0.isNumber || $0 == "." }.prefix(2)
         return unit.hasPrefix("us") ? value / 1000 : unit.hasPrefix("s") ? value * 1000 : value
