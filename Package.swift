@@ -94,7 +94,9 @@ let package = Package(
         ], path: "Benchmarks/mohur-bench", swiftSettings: strict),
 
         .target(name: "MohurTestSupport", path: "Tests/MohurTestSupport", swiftSettings: strict),
-        .testTarget(name: "OpenSSLKitTests", dependencies: ["OpenSSLKit", "MohurCore", "MohurTestSupport"], swiftSettings: strict),
+        .testTarget(name: "OpenSSLKitTests", dependencies: [
+            "OpenSSLKit", "MohurCore", "MohurTestSupport", .product(name: "SwiftASN1", package: "swift-asn1"),
+        ], swiftSettings: strict),
         .testTarget(name: "HSMTests", dependencies: ["HSM", "OpenSSLKit", "MohurCore", "MohurTestSupport"], swiftSettings: strict),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "MohurCore", "MohurTestSupport"], swiftSettings: strict),
         .target(name: "PKITestSupport", dependencies: ["CA", "HSM", "Storage", "OpenSSLKit", "MohurCore", "MohurTestSupport"],

@@ -42,6 +42,15 @@ public final class PKCS11Signer: Signer {
         return try signDigest(digest, scheme: scheme)
     }
 
+    /// CKM_ECDSA answers r‖s already (PKCS#11 v2.40 §2.3.1): no DER in between. A token whose
+    /// halves are not `half` wide is normalised through DER.
+    public func signFixedWidthECDSA(_ message: [UInt8], digest: DigestAlgorithm, half: Int) throws -> [UInt8] {
+        guard case .ec = spec else { throw MohurError.badInput("key '\(key.label)' (\(spec)) cannot sign with ECDSA") }
+        let raw = try key.sign(.ecdsa, try Digest.hash(digest, message))
+        guard raw.count == 2 * half else { return try ECDSASignature.raw(fromDER: try ECDSASignature.der(fromRaw: raw), half: half) }
+        return raw
+    }
+
     /// Signs a precomputed digest (used by CMS, which hashes the signed attributes itself).
     public func signDigest(_ digest: [UInt8], scheme: SignatureScheme) throws -> [UInt8] {
         switch (scheme, spec) {

@@ -14,9 +14,17 @@ public protocol Signer: Sendable {
     /// Signs `message` (hashing it as the scheme says); returns the signature as X.509 and CMS
     /// carry it (ECDSA: DER Ecdsa-Sig-Value).
     func sign(_ message: [UInt8], scheme: SignatureScheme) throws -> [UInt8]
+    /// Signs `message` with ECDSA over `digest` and returns the fixed-width r‖s, each half
+    /// `half` octets (RFC 9421 §3.3.4–5). A key whose token answers r‖s itself skips the
+    /// round trip through DER that the default takes.
+    func signFixedWidthECDSA(_ message: [UInt8], digest: DigestAlgorithm, half: Int) throws -> [UInt8]
 }
 
 extension Signer {
+    public func signFixedWidthECDSA(_ message: [UInt8], digest: DigestAlgorithm, half: Int) throws -> [UInt8] {
+        try ECDSASignature.raw(fromDER: try sign(message, scheme: .ecdsa(digest)), half: half)
+    }
+
     /// The scheme this key signs with unless a profile says otherwise.
     public var defaultScheme: SignatureScheme { SignatureScheme.default(for: spec) }
 }

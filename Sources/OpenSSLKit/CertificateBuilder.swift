@@ -110,37 +110,3 @@ public enum CertificateBuilder {
         try check(X509_add_ext(x, extension_, -1), "adding extension \(ext.oid)")
     }
 }
-
-/// ECDSA signature conversions. PKCS#11 tokens return r‖s (PKCS#11 v2.40 §2.3.1); X.509 and
-/// CMS carry Ecdsa-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER } (RFC 3279 §2.2.3).
-public enum ECDSASignature {
-    public static func der(fromRaw raw: [UInt8]) throws -> [UInt8] {
-        guard !raw.isEmpty, raw.count % 2 == 0 else {
-            throw OpenSSLError("converting an ECDSA signature", stack: ["r‖s has odd length \(raw.count)"])
-        }
-        let half = raw.count / 2
-        var serializer = DER.Serializer()
-        try serializer.appendConstructedNode(identifier: .sequence) { s in
-            try s.serialize(ArraySlice(unsignedInteger: Array(raw[..<half])))
-            try s.serialize(ArraySlice(unsignedInteger: Array(raw[half...])))
-        }
-        return serializer.serializedBytes
-    }
-
-    /// Ecdsa-Sig-Value DER → r‖s with each half left-padded to `half` octets (the fixed-width
-    /// form RFC 9421 §3.3.4 and JOSE use).
-    public static func raw(fromDER der: [UInt8], half: Int) throws -> [UInt8] {
-        let node = try DER.parse(der)
-        let (r, s) = try DER.sequence(node, identifier: .sequence) { nodes in
-            (try ArraySlice<UInt8>(derEncoded: &nodes), try ArraySlice<UInt8>(derEncoded: &nodes))
-        }
-        func fixed(_ integer: ArraySlice<UInt8>) throws -> [UInt8] {
-            let magnitude = Array(integer.drop { $0 == 0 })
-            guard magnitude.count <= half else {
-                throw OpenSSLError("converting an ECDSA signature", stack: ["an integer is longer than \(half) octets"])
-            }
-            return [UInt8](repeating: 0, count: half - magnitude.count) + magnitude
-        }
-        return try fixed(r) + fixed(s)
-    }
-}

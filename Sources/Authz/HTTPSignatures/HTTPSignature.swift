@@ -46,9 +46,8 @@ public enum HTTPSignatureAlgorithm: String, Sendable, CaseIterable {
 
     /// Signs `base` with `signer`, returning the RFC 9421 signature value.
     public func sign(_ base: [UInt8], with signer: any Signer) throws -> [UInt8] {
-        let signature = try signer.sign(base, scheme: scheme)
-        guard let half = ecdsaHalf else { return signature }
-        return try ECDSASignature.raw(fromDER: signature, half: half)
+        guard let half = ecdsaHalf else { return try signer.sign(base, scheme: scheme) }
+        return try signer.signFixedWidthECDSA(base, digest: scheme.digest, half: half)
     }
 }
 
