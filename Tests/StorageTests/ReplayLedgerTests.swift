@@ -37,7 +37,7 @@ struct ReplayLedgerTests {
         let directory = try TemporaryDirectory()
         let ledger = try ReplayLedger(directory: directory.path("replay"))
         #expect(try ledger.claim(keyID: "a", nonce: "n-00000001", until: now + 60, now: now))
-        let files = { try FileManager.default.contentsOfDirectory(atPath: directory.path("replay")).filter { $0.hasSuffix(".log") } }
+        let files = { try FileManager.default.subpathsOfDirectory(atPath: directory.path("replay")).filter { $0.hasSuffix(".log") } }
         #expect(try files().count == 1)
         let later = now + 3 * Double(ReplayLedger.epochSeconds)
         #expect(try ledger.claim(keyID: "a", nonce: "n-00000001", until: later + 60, now: later))
@@ -62,6 +62,36 @@ struct ReplayLedgerTests {
             return try await group.reduce(0, +)
         }
         #expect(accepted == 500)
+    }
+
+    @Test("claims spread over the shards, and every ledger on the directory finds each in the same one")
+    func sharded() throws {
+        let directory = try TemporaryDirectory()
+        let first = try ReplayLedger(directory: directory.path("replay"))
+        for n in 0..<64 { #expect(try first.claim(keyID: "k", nonce: "nonce-\(n)", until: now + 60, now: now)) }
+        let used = try FileManager.default.subpathsOfDirectory(atPath: directory.path("replay")).filter { $0.hasSuffix(".log") }
+        #expect(Set(used.map { $0.split(separator: "/")[0] }).count > 8, "\(used)")
+        let second = try ReplayLedger(directory: directory.path("replay"))
+        for n in 0..<64 { #expect(try !second.claim(keyID: "k", nonce: "nonce-\(n)", until: now + 60, now: now + 1)) }
+        // The shard of a key is fixed (FNV-1a): processes of every release must agree on it.
+        #expect(ReplayLedger.shard(of: "k nonce-0") == ReplayLedger.shard(of: "k nonce-0"))
+        #expect(ReplayLedger.shard(of: "") == Int(0x811C_9DC5 as UInt32 % 16))
+    }
+
+    @Test("claims an unsharded ledger wrote (the layout before shards) are still refused, and its files go when their epoch passes")
+    func unshardedClaimsAreKept() throws {
+        let directory = try TemporaryDirectory()
+        try FileManager.default.createDirectory(atPath: directory.path("replay"), withIntermediateDirectories: true)
+        let expiry = Int64(now.timeIntervalSince1970) + 60
+        let old = directory.path("replay") + "/\(expiry / ReplayLedger.epochSeconds).log"
+        try Data("\(expiry)\ta n-00000001\n".utf8).write(to: URL(fileURLWithPath: old))
+        let ledger = try ReplayLedger(directory: directory.path("replay"), now: now)
+        #expect(try !ledger.claim(keyID: "a", nonce: "n-00000001", until: now + 60, now: now + 1))
+        #expect(try ledger.claim(keyID: "a", nonce: "n-00000002", until: now + 60, now: now + 1))
+        #expect(FileManager.default.fileExists(atPath: old))
+        let later = now + 3 * Double(ReplayLedger.epochSeconds)
+        #expect(try ledger.claim(keyID: "a", nonce: "n-00000003", until: later + 60, now: later))
+        #expect(!FileManager.default.fileExists(atPath: old))
     }
 
     @Test("a nonce with a line break is refused, not written")
