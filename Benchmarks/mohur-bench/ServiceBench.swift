@@ -279,10 +279,14 @@ func runWrk(port: Int, method: String, path: String, body: [UInt8], signer: Mess
         Int(text[..<range.lowerBound].reversed().prefix { $0.isNumber }.reversed().map(String.init).joined()) ?? 0
     } ?? 0
     let expired = stockExpiry(signing: stockSeconds, run: Double(seconds)).map { " — \($0)" } ?? ""
+    // wrk stops a thread whose stock ran out (see `wrkScript`): its rate is then understated.
+    let exhausted = signer != nil && requests >= threads * (perThread - wrkStockMargin)
+        ? "  \(method) \(path): the \(threads * perThread) signed requests signed beforehand ran out; wrk stopped early and the rate is understated"
+        : nil
     return WrkRun(rate: failures.map { _ in 0 } ?? rate, requests: requests, errors: Int((failures ?? 0) + socketErrors),
                   p50: milliseconds("50"), p99: milliseconds("99"),
                   cpuMicroseconds: serverCPU / (rate * Double(seconds)) * 1e6,
-                  problem: failures.map { "  \(method) \(path): \(Int($0)) responses were not 2xx (the rate counts as 0)\(expired)" })
+                  problem: failures.map { "  \(method) \(path): \(Int($0)) responses were not 2xx (the rate counts as 0)\(expired)" } ?? exhausted)
 }
 
 /// Requests signed beforehand are accepted only while the service's clock is within the allowed
@@ -296,7 +300,10 @@ func stockExpiry(signing seconds: Double, run: Double) -> String? {
 }
 
 /// wrk's Lua side: each thread replays its own stock of signed requests (or the one unsigned
-/// request) over its connections.
+/// request) over its connections. A thread whose stock is about to run out stops (the service
+/// would rightly refuse the reuse as a replay): `wrkStockMargin` responses before the end, more
+/// than the requests one thread can have in flight.
+let wrkStockMargin = 16
 let wrkScript = """
     local counter = 1
     function setup(thread)
@@ -333,6 +340,11 @@ let wrkScript = """
       next_request = next_request + 1
       if next_request > #stock_headers then next_request = 1 end
       return wrk.format(method_, nil, stock_headers[next_request], body_)
+    end
+    local responses = 0
+    function response(status, headers, body)
+      responses = responses + 1
+      if #stock_headers > 1 and responses >= #stock_headers - \(wrkStockMargin) then wrk.thread:stop() end
     end
     """
 
