@@ -27,10 +27,14 @@ public final class ReplayLedger: Sendable {
     private static let syncInterval: UInt64 = 100_000_000
 
     private let shards: [ReplayLedgerShard]
-    private let lastSync = Mutex<UInt64>(0)
+    /// When the files were last flushed (uptime ns): read by every claim without a lock.
+    private let lastSync = Atomic<UInt64>(0)
     /// Epoch files of an unsharded ledger (before shards) whose claims were loaded at start;
     /// each is deleted once its epoch has passed.
     private let unshardedFiles: Mutex<[(epoch: Int64, path: String)]>
+    /// The earliest epoch among `unshardedFiles` (`Int64.max` when none): read by every claim
+    /// without a lock.
+    private let earliestUnsharded: Atomic<Int64>
 
     /// Opens (creating) the ledger in `directory`, loading the claims that are still live.
     public init(directory: String, now: Date = Date()) throws {
@@ -56,6 +60,7 @@ public final class ReplayLedger: Sendable {
             }
             unsharded.append((epoch, path))
         }
+        earliestUnsharded = Atomic(unsharded.map(\.epoch).min() ?? .max)
         unshardedFiles = Mutex(unsharded)
     }
 
@@ -69,13 +74,15 @@ public final class ReplayLedger: Sendable {
             throw MohurError.badInput("a nonce or key id with a tab or line break cannot be remembered")
         }
         let claimed = try shards[Self.shard(of: key)].claim(key, expiry: expiry, now: current)
-        // The periodic flush runs outside every lock: claims on other threads go on while the
-        // disk catches up (it takes milliseconds), instead of queueing behind it.
-        for descriptor in flushDue() {
-            _ = fdatasync(descriptor)
-            close(descriptor)
+        if flushIsDue() {
+            // Outside every lock: claims on other threads go on while the disk catches up (it
+            // takes milliseconds), instead of queueing behind it.
+            for descriptor in shards.flatMap({ $0.takeDirtyDescriptors() }) {
+                _ = fdatasync(descriptor)
+                close(descriptor)
+            }
         }
-        removePassedUnshardedFiles(now: current)
+        if ReplayLedgerShard.epoch(of: current) > earliestUnsharded.load(ordering: .relaxed) { removePassedUnshardedFiles(now: current) }
         return claimed
     }
 
@@ -92,16 +99,13 @@ public final class ReplayLedger: Sendable {
         return Int(hash % UInt32(shardCount))
     }
 
-    /// When a flush is due (every 100 ms), duplicates of the descriptors of files written
-    /// since the last one, for the caller to `fdatasync` and close.
-    private func flushDue() -> [Int32] {
+    /// Whether this claim flushes the files (every 100 ms, one claim of all the threads): a
+    /// load for the others, so that no lock is shared by every claim.
+    private func flushIsDue() -> Bool {
         let now = DispatchTime.now().uptimeNanoseconds
-        let due = lastSync.withLock { last -> Bool in
-            guard now - last >= Self.syncInterval else { return false }
-            last = now
-            return true
-        }
-        return due ? shards.flatMap { $0.takeDirtyDescriptors() } : []
+        let last = lastSync.load(ordering: .relaxed)
+        guard now &- last >= Self.syncInterval else { return false }
+        return lastSync.compareExchange(expected: last, desired: now, ordering: .relaxed).exchanged
     }
 
     private func removePassedUnshardedFiles(now: Int64) {
@@ -110,6 +114,7 @@ public final class ReplayLedger: Sendable {
             guard files.contains(where: { $0.epoch < current }) else { return }
             for file in files where file.epoch < current { unlink(file.path) }
             files.removeAll { $0.epoch < current }
+            earliestUnsharded.store(files.map(\.epoch).min() ?? .max, ordering: .relaxed)
         }
     }
 }
