@@ -49,14 +49,12 @@ public final class ReplayLedger: Sendable {
             guard let epoch = Int64(name.dropLast(4)) else { continue }
             let path = directory + "/" + name
             let current = Int64(now.timeIntervalSince1970)
-            guard epoch >= ReplayLedgerShard.epoch(of: current), let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            guard epoch >= ReplayLedgerShard.epoch(of: current), let bytes = FileManager.default.contents(atPath: path) else {
                 unlink(path)
                 continue
             }
-            for line in text.split(separator: "\n") {
-                guard let tab = line.firstIndex(of: "\t"), let expiry = Int64(line[..<tab]), expiry > current else { continue }
-                let key = String(line[line.index(after: tab)...])
-                shards[Self.shard(of: key)].remember(key, until: expiry)
+            for claim in ReplayLedgerShard.liveClaims(in: Array(bytes), after: current).claims {
+                shards[Self.shard(of: claim.key)].remember(claim.key, until: claim.expiry)
             }
             unsharded.append((epoch, path))
         }

@@ -115,15 +115,22 @@ final class ReplayLedgerShard: Sendable {
         var bytes = [UInt8](repeating: 0, count: size - offset)
         let read = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, off_t(offset)) }
         guard read == bytes.count else { throw Self.failure("cannot read \(path(epoch))") }
-        // Only whole lines: a writer's line is one write(2), so a partial line cannot be seen
-        // under the lock; a torn line left by a crash is skipped by its missing fields.
-        let consumed = (bytes.lastIndex(of: 0x0A).map { $0 + 1 }) ?? 0
-        for line in bytes[..<consumed].split(separator: 0x0A) {
-            guard let tab = line.firstIndex(of: 0x09), let expiry = Int64(String(decoding: line[..<tab], as: UTF8.self)),
-                  expiry > now else { continue }
-            state.live[String(decoding: line[(tab + 1)...], as: UTF8.self)] = expiry
-        }
+        let (claims, consumed) = Self.liveClaims(in: bytes, after: now)
+        for claim in claims { state.live[claim.key] = claim.expiry }
         state.files[epoch]?.offset = offset + consumed
+    }
+
+    /// The claims of a log's lines (`expiry⇥key`) still live after `now`, and how many bytes
+    /// of whole lines were read. Only whole lines: a writer's line is one write(2), so a partial
+    /// line cannot be seen under the lock; a torn line left by a crash is skipped by its missing fields.
+    static func liveClaims(in bytes: [UInt8], after now: Int64) -> (claims: [(key: String, expiry: Int64)], consumed: Int) {
+        let consumed = (bytes.lastIndex(of: 0x0A).map { $0 + 1 }) ?? 0
+        let claims = bytes[..<consumed].split(separator: 0x0A).compactMap { line -> (key: String, expiry: Int64)? in
+            guard let tab = line.firstIndex(of: 0x09), let expiry = Int64(String(decoding: line[..<tab], as: UTF8.self)),
+                  expiry > now else { return nil }
+            return (String(decoding: line[(tab + 1)...], as: UTF8.self), expiry)
+        }
+        return (claims, consumed)
     }
 
     /// Forgets expired claims at most once a second, and deletes the files of past epochs.
